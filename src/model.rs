@@ -1,0 +1,94 @@
+//! The records debunk stores and exchanges: claims and where they appeared.
+
+use serde::{Deserialize, Serialize};
+
+use crate::verdict::Verdict;
+
+/// A fact-checked claim: what was said, what the fact-checker found, and where
+/// the debunk lives. The same struct travels through import, store, index and
+/// export; `version`, `created_at` and `updated_at` are set by the store.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    /// Public id: the one the source gave, or one derived from review URL + text.
+    pub id: String,
+    /// The claim as the fact-checker states it.
+    pub text: String,
+    /// Headline of the fact-check article.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<String>,
+    /// ISO 639-1 code (`ar`, `fr`, `es`, `en`, ...); detected when the source has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// Normalized verdict; `None` when the source gave no rating.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    /// The rating exactly as the fact-checker wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict_text: Option<String>,
+    /// Debunk summary: what is actually true.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// URL of the fact-check article.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The reviewing organization's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    /// The reviewing organization's site (e.g. `misbar.com`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher_site: Option<String>,
+    /// Who made the claim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimant: Option<String>,
+    /// When the claim was made: ISO 8601 when the source's date could be read, else as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_date: Option<String>,
+    /// When the fact-check was published: ISO 8601 when it could be read, else as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_date: Option<String>,
+    /// ISO 3166-1 alpha-2 country the claim concerns, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Id of the narrative this claim belongs to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub narrative: Option<String>,
+    /// Where the claim was seen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub appearances: Vec<Appearance>,
+    /// The raw JSON-LD (or API record) the claim was imported from, kept verbatim.
+    #[serde(default, skip_serializing)]
+    pub raw: Option<serde_json::Value>,
+    /// Store-managed: incremented on every update, starts at 1.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub version: i64,
+    /// Store-managed RFC 3339 timestamps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+}
+
+/// One place a claim was seen: a post, an article, a video.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appearance {
+    /// Canonical URL (see `text::canonical_url`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `tiktok`, `x`, `facebook`, ... derived from the URL when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// Text of the post, when known: it is matching material too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// RFC 3339 or ISO date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<String>,
+}
+
+fn is_zero(v: &i64) -> bool {
+    *v == 0
+}
