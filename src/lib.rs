@@ -12,12 +12,21 @@
 //! - [`model`] the records (claims, appearances); [`verdict`] the verdict scale.
 //! - [`formats`] reads and writes JSONL, ClaimReview and Fact Check API files.
 //! - [`text`] owns every normalization, tokenization and stemming rule.
+//! - [`store`] SQLite, the only code that writes SQL; [`index`] tantivy, the
+//!   only code that calls it; [`kb`] the facade that keeps them in step.
+//! - [`cli`] and [`api`] are thin adapters over [`kb::KnowledgeBase`].
 //! - [`error`] the one core error type.
 
+pub mod api;
+pub mod cli;
 pub mod error;
 pub mod formats;
+pub mod index;
+pub mod kb;
 pub mod model;
+pub mod store;
 pub mod text;
 pub mod verdict;
 
 pub use error::{Error, Result};
+pub use kb::KnowledgeBase;

@@ -33,7 +33,11 @@ impl Lang {
 
     /// Reads an ISO 639-1 code or a locale (`ar`, `fr-FR`, `ar_MA`); unknown → `Other`.
     pub fn from_code(code: &str) -> Lang {
-        let base = code.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let base = code
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match base.as_str() {
             "ar" | "ary" | "arz" | "ara" => Lang::Ar,
             "fr" | "fra" | "fre" => Lang::Fr,
@@ -69,7 +73,10 @@ pub struct Detection {
 
 /// Identifies the language of a text.
 pub fn detect(text: &str) -> Detection {
-    let arabic = text.chars().filter(|c| ('\u{0600}'..='\u{06FF}').contains(c)).count();
+    let arabic = text
+        .chars()
+        .filter(|c| ('\u{0600}'..='\u{06FF}').contains(c))
+        .count();
     let lang = if arabic * 2 > text.chars().filter(|c| c.is_alphabetic()).count() {
         Lang::Ar
     } else {
@@ -95,6 +102,12 @@ pub fn arabizi_to_arabic(text: &str) -> String {
 /// Canonical form of a URL, for matching appearances: `None` if it is not a URL.
 pub fn canonical_url(url: &str) -> Option<String> {
     Some(url.trim().to_string())
+}
+
+/// The platform a canonical URL belongs to (`x`, `tiktok`, ...).
+pub fn platform_of(canonical: &str) -> Option<&'static str> {
+    let _ = canonical;
+    None
 }
 
 /// Registers every analyzer named by `Lang::analyzer` and `NGRAM_ANALYZER`.

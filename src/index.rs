@@ -1,0 +1,467 @@
+//! The tantivy index: derived from the store, rebuildable, the only code that
+//! calls tantivy. Each commit carries the last change-log sequence it applied
+//! in its payload, so on open the knowledge base knows where to catch up from.
+//!
+//! Word fields exist per language (`text_ar`, `title_fr`, ...): a claim is
+//! indexed in the fields of its own language with that language's analyzer,
+//! and a query is analyzed once per field, so an Arabic query meets Arabic
+//! stemming and a French one French elision. The `ngram` field holds
+//! character n-grams of everything, for spelling variation and dialect.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING,
+};
+use tantivy::{DateTime, DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+use tantivy::{Searcher, TantivyDocument};
+
+use crate::error::{Error, Result};
+use crate::model::Claim;
+use crate::text::{self, Lang};
+use crate::verdict::Verdict;
+
+/// Bumped whenever fields or analyzers change: an index of another version is rebuilt.
+const SCHEMA_VERSION: u32 = 1;
+
+/// Memory for the writer's in-RAM segments, split across its threads.
+const WRITER_HEAP_BYTES: usize = 128 << 20;
+
+/// What the index keeps of a claim to show a hit and to re-rank candidates
+/// without a trip to SQLite.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IndexedClaim {
+    pub id: String,
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict_text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_date: Option<String>,
+    /// Texts of the claim's appearances (posts that carried it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub appearance_texts: Vec<String>,
+}
+
+impl IndexedClaim {
+    fn from_claim(c: &Claim) -> IndexedClaim {
+        IndexedClaim {
+            id: c.id.clone(),
+            text: c.text.clone(),
+            title: c.title.clone(),
+            subtitle: c.subtitle.clone(),
+            lang: c.lang.clone(),
+            verdict: c.verdict,
+            verdict_text: c.verdict_text.clone(),
+            url: c.url.clone(),
+            publisher: c.publisher.clone(),
+            review_date: c.review_date.clone(),
+            appearance_texts: c
+                .appearances
+                .iter()
+                .filter_map(|a| a.text.clone())
+                .collect(),
+        }
+    }
+}
+
+/// A search: free text plus filters. Any string is a valid `q`.
+#[derive(Clone, Debug, Default)]
+pub struct SearchQuery {
+    pub q: String,
+    pub lang: Option<String>,
+    pub verdict: Option<Verdict>,
+    pub publisher: Option<String>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Hit {
+    #[serde(flatten)]
+    pub claim: IndexedClaim,
+    pub score: f32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SearchPage {
+    pub total: u64,
+    pub hits: Vec<Hit>,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    doc: Field,
+    text: [Field; 5],
+    title: [Field; 5],
+    ngram: Field,
+    lang: Field,
+    verdict: Field,
+    publisher: Field,
+    url: Field,
+    review_date: Field,
+}
+
+fn lang_slot(lang: Lang) -> usize {
+    match lang {
+        Lang::Ar => 0,
+        Lang::Fr => 1,
+        Lang::Es => 2,
+        Lang::En => 3,
+        Lang::Other => 4,
+    }
+}
+
+fn build_schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let words = |analyzer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analyzer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let id = b.add_text_field("id", STRING | STORED);
+    let doc = b.add_text_field("doc", STORED);
+    let text =
+        Lang::ALL.map(|l| b.add_text_field(&format!("text_{}", l.code()), words(l.analyzer())));
+    let title =
+        Lang::ALL.map(|l| b.add_text_field(&format!("title_{}", l.code()), words(l.analyzer())));
+    let ngram = b.add_text_field(
+        "ngram",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(text::NGRAM_ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        ),
+    );
+    let lang = b.add_text_field("lang", STRING | FAST);
+    let verdict = b.add_text_field("verdict", STRING | FAST);
+    let publisher = b.add_text_field("publisher", STRING | FAST);
+    let url = b.add_text_field("url", STRING);
+    let review_date = b.add_date_field("review_date", INDEXED | FAST);
+    let fields = Fields {
+        id,
+        doc,
+        text,
+        title,
+        ngram,
+        lang,
+        verdict,
+        publisher,
+        url,
+        review_date,
+    };
+    (b.build(), fields)
+}
+
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    schema: u32,
+    seq: i64,
+}
+
+pub struct ClaimIndex {
+    index: Index,
+    reader: IndexReader,
+    // One writer per process (tantivy holds a lock file on it).
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+}
+
+impl ClaimIndex {
+    /// Opens the index in `dir`, creating it, or recreating it empty when it is
+    /// unreadable or of another schema version (it is derived: the caller then
+    /// catches it up from the store). `None` keeps it in memory.
+    pub fn open(dir: Option<&Path>) -> Result<ClaimIndex> {
+        let (schema, fields) = build_schema();
+        let index = match dir {
+            None => Index::create_in_ram(schema),
+            Some(dir) => match open_existing(dir, &schema) {
+                Some(index) => index,
+                None => {
+                    if dir.exists() {
+                        tracing::warn!(dir = %dir.display(), "index unusable; rebuilding it");
+                        std::fs::remove_dir_all(dir)?;
+                    }
+                    std::fs::create_dir_all(dir)?;
+                    Index::create_in_dir(dir, schema)?
+                }
+            },
+        };
+        text::register_analyzers(index.tokenizers());
+        let writer = index.writer(WRITER_HEAP_BYTES)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let index = ClaimIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+        };
+        if index.index.load_metas()?.payload.is_none() {
+            // Stamp a new index so that reopening it is recognised as ours.
+            index.commit(0)?;
+        }
+        Ok(index)
+    }
+
+    fn writer(&self) -> MutexGuard<'_, IndexWriter> {
+        // Uncommitted tantivy work is simply redone from the change log, so a
+        // lock poisoned by a panic is safe to reuse.
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The last change sequence this index committed (0 for a new index).
+    pub fn applied_seq(&self) -> Result<i64> {
+        let metas = self.index.load_metas()?;
+        Ok(metas
+            .payload
+            .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
+            .map_or(0, |p| p.seq))
+    }
+
+    /// Replaces the documents of these claims: `(id, None)` removes one.
+    /// Nothing is visible before `commit`.
+    pub fn apply(&self, changes: &[(String, Option<Claim>)]) -> Result<()> {
+        let writer = self.writer();
+        for (id, claim) in changes {
+            writer.delete_term(Term::from_field_text(self.fields.id, id));
+            if let Some(claim) = claim {
+                writer.add_document(self.document(claim)?)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes every document (before a rebuild).
+    pub fn clear(&self) -> Result<()> {
+        self.writer().delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Makes applied changes durable and visible, recording `seq` as applied.
+    pub fn commit(&self, seq: i64) -> Result<()> {
+        let payload = serde_json::to_string(&Payload {
+            schema: SCHEMA_VERSION,
+            seq,
+        })?;
+        let mut writer = self.writer();
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Bytes the index occupies on disk (0 in memory).
+    pub fn size_bytes(&self) -> u64 {
+        self.reader
+            .searcher()
+            .segment_readers()
+            .iter()
+            .map(|s| s.space_usage().map(|u| u.total().get_bytes()).unwrap_or(0))
+            .sum()
+    }
+
+    fn document(&self, c: &Claim) -> Result<TantivyDocument> {
+        let f = &self.fields;
+        let lang = text::Lang::from_code(c.lang.as_deref().unwrap_or(""));
+        let slot = lang_slot(lang);
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &c.id);
+        doc.add_text(f.doc, serde_json::to_string(&IndexedClaim::from_claim(c))?);
+        doc.add_text(f.text[slot], &c.text);
+        for extra in c
+            .subtitle
+            .iter()
+            .chain(c.appearances.iter().filter_map(|a| a.text.as_ref()))
+        {
+            doc.add_text(f.text[slot], extra);
+        }
+        if let Some(title) = &c.title {
+            doc.add_text(f.title[slot], title);
+        }
+        for part in [Some(&c.text), c.title.as_ref(), c.subtitle.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            doc.add_text(f.ngram, part);
+        }
+        doc.add_text(f.lang, c.lang.as_deref().unwrap_or("unknown"));
+        if let Some(v) = c.verdict {
+            doc.add_text(f.verdict, v.as_str());
+        }
+        if let Some(p) = &c.publisher {
+            doc.add_text(f.publisher, p);
+        }
+        for url in c
+            .url
+            .iter()
+            .chain(c.appearances.iter().filter_map(|a| a.url.as_ref()))
+        {
+            if let Some(canonical) = text::canonical_url(url) {
+                doc.add_text(f.url, canonical);
+            }
+        }
+        if let Some(date) = c.review_date.as_deref().and_then(parse_date) {
+            doc.add_date(f.review_date, date);
+        }
+        Ok(doc)
+    }
+
+    /// Runs a search: the words of `q` against every language's fields
+    /// (Arabizi also as Arabic), filters as required clauses.
+    pub fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let words = self.word_query(&query.q);
+        match words {
+            Some(q) => clauses.push((Occur::Must, q)),
+            None if query.q.trim().is_empty() => clauses.push((Occur::Must, Box::new(AllQuery))),
+            // Words that analyze to nothing (only stop words or punctuation) find nothing.
+            None => {
+                return Ok(SearchPage {
+                    total: 0,
+                    hits: Vec::new(),
+                })
+            }
+        }
+        if let Some(lang) = &query.lang {
+            clauses.push((Occur::Must, term_query(f.lang, lang)));
+        }
+        if let Some(v) = query.verdict {
+            clauses.push((Occur::Must, term_query(f.verdict, v.as_str())));
+        }
+        if let Some(p) = &query.publisher {
+            clauses.push((Occur::Must, term_query(f.publisher, p)));
+        }
+        let q = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let limit = query.limit.max(1);
+        let (top, total) = searcher.search(
+            &q,
+            &(TopDocs::with_limit(limit).and_offset(query.offset), Count),
+        )?;
+        let hits = top
+            .into_iter()
+            .map(|(score, addr)| {
+                Ok(Hit {
+                    claim: self.stored(&searcher, addr)?,
+                    score,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(SearchPage {
+            total: total as u64,
+            hits,
+        })
+    }
+
+    /// An OR of the query's analyzed terms over every word field, or `None`
+    /// when nothing survives analysis.
+    fn word_query(&self, q: &str) -> Option<Box<dyn Query>> {
+        let f = &self.fields;
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut add = |field: Field, lang: Lang, text: &str, boost: f32| {
+            let mut seen = std::collections::HashSet::new();
+            for term in text::analyze(lang, text) {
+                if seen.insert(term.clone()) {
+                    let tq = TermQuery::new(
+                        Term::from_field_text(field, &term),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    should.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(tq), boost)),
+                    ));
+                }
+            }
+        };
+        for lang in Lang::ALL {
+            let slot = lang_slot(lang);
+            add(f.text[slot], lang, q, 1.0);
+            add(f.title[slot], lang, q, 1.0);
+        }
+        if text::detect(q).arabizi {
+            let arabic = text::arabizi_to_arabic(q);
+            add(f.text[0], Lang::Ar, &arabic, 1.0);
+            add(f.title[0], Lang::Ar, &arabic, 1.0);
+        }
+        if should.is_empty() {
+            None
+        } else {
+            Some(Box::new(BooleanQuery::new(should)))
+        }
+    }
+
+    fn stored(&self, searcher: &Searcher, addr: DocAddress) -> Result<IndexedClaim> {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let json = doc
+            .get_first(self.fields.doc)
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| Error::Invalid("index document without its stored record".into()))?;
+        Ok(serde_json::from_str(json)?)
+    }
+}
+
+fn term_query(field: Field, value: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn open_existing(dir: &Path, schema: &Schema) -> Option<Index> {
+    if !dir.join("meta.json").exists() {
+        return None;
+    }
+    let index = Index::open_in_dir(dir).ok()?;
+    let metas = index.load_metas().ok()?;
+    let version = metas
+        .payload
+        .as_deref()
+        .and_then(|p| serde_json::from_str::<Payload>(p).ok())
+        .map(|p| p.schema);
+    (index.schema() == *schema && version == Some(SCHEMA_VERSION)).then_some(index)
+}
+
+/// Reads `YYYY-MM-DD` or an RFC 3339 timestamp.
+fn parse_date(s: &str) -> Option<DateTime> {
+    use time::format_description::well_known::Rfc3339;
+    if let Ok(t) = time::OffsetDateTime::parse(s, &Rfc3339) {
+        return Some(DateTime::from_timestamp_secs(t.unix_timestamp()));
+    }
+    let d = time::Date::parse(
+        s.get(..10)?,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .ok()?;
+    Some(DateTime::from_timestamp_secs(
+        d.midnight().assume_utc().unix_timestamp(),
+    ))
+}

@@ -1,0 +1,354 @@
+//! `KnowledgeBase`: the facade every surface (CLI, API, web) calls. It owns
+//! the store and the index and keeps the index following the store's change
+//! log, so a crash between the two never loses a committed write.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::formats::{self, ExportFormat, Format, RecordError, Writer};
+use crate::index::{ClaimIndex, SearchPage, SearchQuery};
+use crate::model::Claim;
+use crate::store::{Store, StoreStats, Upsert};
+use crate::text::{self, Lang};
+
+/// The seed fact-checks loaded into a new data folder by `serve`.
+const SEED_JSONL: &str = include_str!("../seed-data/claims.jsonl");
+
+/// Records per store transaction during imports.
+pub const DEFAULT_BATCH: usize = 1000;
+
+/// Change rows read per step when the index catches up.
+const SYNC_STEP: usize = 2000;
+
+/// Import batches between index commits: the index can always catch up from
+/// the change log, so committing it less often only trades restart work for speed.
+const BATCHES_PER_INDEX_COMMIT: usize = 20;
+
+/// Errors listed one by one in an import report; the rest are only counted.
+const MAX_REPORTED_ERRORS: usize = 1000;
+
+#[derive(Clone)]
+pub struct KnowledgeBase {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    index: ClaimIndex,
+    /// How far the index writer has applied the change log; held while applying.
+    sync: Mutex<SyncState>,
+    dir: Option<PathBuf>,
+}
+
+#[derive(Debug)]
+struct SyncState {
+    applied: i64,
+    committed: i64,
+}
+
+/// How to run an import.
+#[derive(Clone, Debug)]
+pub struct ImportOptions {
+    pub format: Format,
+    /// Reject the whole input, writing nothing, at the first bad record.
+    pub strict: bool,
+    pub batch_size: usize,
+    /// Named in error messages (`-` for standard input).
+    pub source: PathBuf,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            format: Format::Auto,
+            strict: false,
+            batch_size: DEFAULT_BATCH,
+            source: PathBuf::from("-"),
+        }
+    }
+}
+
+/// One bad record of an import.
+#[derive(Clone, Debug, Serialize)]
+pub struct ImportError {
+    pub line: u64,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ImportReport {
+    /// New claims.
+    pub imported: u64,
+    /// Claims that already existed (by id); rewritten only where they differ.
+    pub updated: u64,
+    /// Bad records skipped.
+    pub skipped: u64,
+    /// The first bad records, with line and reason.
+    pub errors: Vec<ImportError>,
+}
+
+/// Progress events of an import, for a progress bar or a log.
+#[derive(Clone, Copy, Debug)]
+pub enum ImportProgress {
+    /// A batch is durable in the store: the first `records` good records of the input.
+    Committed { records: u64 },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Stats {
+    #[serde(flatten)]
+    pub store: StoreStats,
+    pub index_docs: u64,
+    pub index_seq: i64,
+    pub index_bytes: u64,
+}
+
+impl KnowledgeBase {
+    /// Opens the data folder (creating it), brings the index up to date with the store.
+    pub fn open(dir: &Path) -> Result<KnowledgeBase> {
+        std::fs::create_dir_all(dir)?;
+        let store = Store::open(&dir.join("debunk.sqlite"))?;
+        let index = ClaimIndex::open(Some(&dir.join("index")))?;
+        KnowledgeBase::assemble(store, index, Some(dir.to_path_buf()))
+    }
+
+    /// A knowledge base in memory, for tests and evaluation runs.
+    pub fn open_in_memory() -> Result<KnowledgeBase> {
+        KnowledgeBase::assemble(Store::open_in_memory()?, ClaimIndex::open(None)?, None)
+    }
+
+    fn assemble(store: Store, index: ClaimIndex, dir: Option<PathBuf>) -> Result<KnowledgeBase> {
+        let seq = index.applied_seq()?;
+        let kb = KnowledgeBase {
+            inner: Arc::new(Inner {
+                store,
+                index,
+                sync: Mutex::new(SyncState {
+                    applied: seq,
+                    committed: seq,
+                }),
+                dir,
+            }),
+        };
+        let last = kb.inner.store.last_seq()?;
+        if seq > last || (seq == 0 && last > 0) {
+            // A new (or foreign) index: a rebuild from the claims beats
+            // replaying every change ever made.
+            kb.reindex()?;
+        } else {
+            kb.sync_index(true)?;
+        }
+        Ok(kb)
+    }
+
+    pub fn data_dir(&self) -> Option<&Path> {
+        self.inner.dir.as_deref()
+    }
+
+    /// Loads the embedded seed fact-checks if the knowledge base has never held
+    /// anything. Returns how many were loaded.
+    pub fn seed_if_new(&self) -> Result<u64> {
+        if self.inner.store.last_seq()? > 0 {
+            return Ok(0);
+        }
+        let options = ImportOptions {
+            strict: true,
+            source: PathBuf::from("seed-data/claims.jsonl"),
+            format: Format::Jsonl,
+            ..ImportOptions::default()
+        };
+        let report = self.import(SEED_JSONL.as_bytes(), &options, |_| {})?;
+        Ok(report.imported)
+    }
+
+    /// Imports claims from `input`. Good records are committed in batches (one
+    /// store transaction each, reported through `progress`); bad ones are
+    /// skipped and reported, or with `strict` the first one aborts the import
+    /// with nothing written.
+    pub fn import(
+        &self,
+        input: impl BufRead,
+        options: &ImportOptions,
+        mut progress: impl FnMut(ImportProgress),
+    ) -> Result<ImportReport> {
+        let mut report = ImportReport::default();
+        let batch_size = if options.strict {
+            usize::MAX
+        } else {
+            options.batch_size.max(1)
+        };
+        let mut batch: Vec<Claim> = Vec::new();
+        let mut batches = 0usize;
+        let mut flush = |batch: &mut Vec<Claim>, report: &mut ImportReport| -> Result<()> {
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let outcomes = self.inner.store.write(|w| {
+                batch
+                    .iter()
+                    .map(|c| w.upsert_claim(c))
+                    .collect::<Result<Vec<_>>>()
+            })?;
+            for o in outcomes {
+                match o {
+                    Upsert::Inserted => report.imported += 1,
+                    Upsert::Updated | Upsert::Unchanged => report.updated += 1,
+                }
+            }
+            batch.clear();
+            batches += 1;
+            self.sync_index(batches.is_multiple_of(BATCHES_PER_INDEX_COMMIT))?;
+            progress(ImportProgress::Committed {
+                records: report.imported + report.updated,
+            });
+            Ok(())
+        };
+        formats::read(input, options.format, |record| {
+            match record {
+                Ok(claim) => {
+                    batch.push(prepare(claim));
+                    if batch.len() >= batch_size {
+                        flush(&mut batch, &mut report)?;
+                    }
+                }
+                Err(RecordError { line, reason }) => {
+                    if options.strict {
+                        return Err(Error::BadRecord {
+                            file: options.source.clone(),
+                            line,
+                            reason,
+                        });
+                    }
+                    report.skipped += 1;
+                    if report.errors.len() < MAX_REPORTED_ERRORS {
+                        report.errors.push(ImportError { line, reason });
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        flush(&mut batch, &mut report)?;
+        self.sync_index(true)?;
+        Ok(report)
+    }
+
+    /// Writes every claim to `out`; returns how many.
+    pub fn export(&self, out: impl Write, format: ExportFormat) -> Result<u64> {
+        let mut writer = Writer::new(out, format)?;
+        let mut n = 0;
+        self.inner.store.for_each_claim(|claim| {
+            n += 1;
+            writer.write(&claim)
+        })?;
+        writer.finish()?;
+        Ok(n)
+    }
+
+    pub fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
+        self.inner.index.search(query)
+    }
+
+    pub fn get_claim(&self, id: &str) -> Result<Claim> {
+        self.inner
+            .store
+            .get_claim(id)?
+            .ok_or_else(|| Error::NotFound(format!("claim {id}")))
+    }
+
+    /// Rebuilds the index from the store alone. Returns the number of claims indexed.
+    pub fn reindex(&self) -> Result<u64> {
+        let mut sync = self.lock_sync();
+        let index = &self.inner.index;
+        // Read the sequence first: a write landing during the rebuild is then
+        // applied twice at worst, never missed.
+        let seq = self.inner.store.last_seq()?;
+        index.clear()?;
+        let mut n = 0u64;
+        let mut chunk = Vec::with_capacity(SYNC_STEP);
+        self.inner.store.for_each_claim(|claim| {
+            n += 1;
+            chunk.push((claim.id.clone(), Some(claim)));
+            if chunk.len() >= SYNC_STEP {
+                index.apply(&chunk)?;
+                chunk.clear();
+            }
+            Ok(())
+        })?;
+        index.apply(&chunk)?;
+        index.commit(seq)?;
+        *sync = SyncState {
+            applied: seq,
+            committed: seq,
+        };
+        drop(sync);
+        self.sync_index(true)?;
+        Ok(n)
+    }
+
+    pub fn stats(&self) -> Result<Stats> {
+        let sync = self.lock_sync();
+        Ok(Stats {
+            store: self.inner.store.stats()?,
+            index_docs: self.inner.index.num_docs(),
+            index_seq: sync.committed,
+            index_bytes: self.inner.index.size_bytes(),
+        })
+    }
+
+    fn lock_sync(&self) -> std::sync::MutexGuard<'_, SyncState> {
+        // The state only ever moves forward after a successful step, so a
+        // poisoned lock still holds a truthful position.
+        self.inner.sync.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Applies committed store changes the index has not seen; with `commit`,
+    /// makes them durable and visible to searches.
+    fn sync_index(&self, commit: bool) -> Result<()> {
+        let mut sync = self.lock_sync();
+        let inner = &self.inner;
+        loop {
+            let changes = inner.store.changes_since(sync.applied, SYNC_STEP)?;
+            let Some(last) = changes.last().map(|c| c.seq) else {
+                break;
+            };
+            let mut ids: Vec<&str> = changes.iter().map(|c| c.claim_id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let mut found = inner.store.get_claims(&ids)?.into_iter().peekable();
+            let mut apply = Vec::with_capacity(ids.len());
+            // `get_claims` keeps the order of `ids` and leaves out deleted ones.
+            for id in ids {
+                let claim = found.next_if(|c| c.id == id);
+                apply.push((id.to_string(), claim));
+            }
+            inner.index.apply(&apply)?;
+            sync.applied = last;
+        }
+        if commit && (sync.committed < sync.applied || inner.index.applied_seq()? < sync.applied) {
+            inner.index.commit(sync.applied)?;
+            sync.committed = sync.applied;
+        }
+        Ok(())
+    }
+}
+
+/// Fills what the source left out and puts what it gave in canonical form.
+fn prepare(mut claim: Claim) -> Claim {
+    if claim.lang.as_deref().is_none_or(|l| l.trim().is_empty()) {
+        let detected = text::detect(&claim.text).lang;
+        claim.lang = (detected != Lang::Other).then(|| detected.code().to_string());
+    }
+    for a in &mut claim.appearances {
+        if let Some(url) = a.url.as_deref().and_then(text::canonical_url) {
+            if a.platform.is_none() {
+                a.platform = text::platform_of(&url).map(str::to_string);
+            }
+            a.url = Some(url);
+        }
+    }
+    claim
+}

@@ -1,0 +1,510 @@
+//! The SQLite store: the source of truth, and the only code that writes SQL.
+//!
+//! Every write runs in one transaction that also appends a row to `change`,
+//! so the index (derived) can always catch up from what was committed. WAL
+//! mode with `synchronous=FULL`: a commit that returned survives a crash.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+
+use crate::error::{Error, Result};
+use crate::model::{Appearance, Claim};
+use crate::verdict::Verdict;
+
+/// Migrations, applied in order at open; `PRAGMA user_version` counts them.
+const MIGRATIONS: &[&str] = &[include_str!("../schema/001_claims.sql")];
+
+/// What an upsert did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Upsert {
+    Inserted,
+    Updated,
+    /// The stored record already said the same; nothing was written.
+    Unchanged,
+}
+
+/// One row of the change log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub seq: i64,
+    pub claim_id: String,
+    pub deleted: bool,
+}
+
+/// Counts for `stats`.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct StoreStats {
+    pub claims: u64,
+    pub appearances: u64,
+    pub by_lang: Vec<(String, u64)>,
+    pub by_verdict: Vec<(String, u64)>,
+    pub last_seq: i64,
+}
+
+pub struct Store {
+    // One connection: rusqlite calls block, callers reach us from
+    // spawn_blocking, and SQLite serializes writers anyway.
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file and applies pending migrations.
+    pub fn open(path: &Path) -> Result<Store> {
+        let conn = Connection::open(path)?;
+        Store::init(conn)
+    }
+
+    /// A private in-memory database, for tests and `eval`.
+    pub fn open_in_memory() -> Result<Store> {
+        Store::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let applied: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if applied > MIGRATIONS.len() {
+            return Err(Error::Invalid(format!(
+                "the database has schema version {applied}, newer than this debunk ({}) knows",
+                MIGRATIONS.len()
+            )));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i + 1)?;
+            tx.commit()?;
+        }
+        Ok(Store {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (the
+        // transaction rolls back on drop), so a poisoned lock is still usable.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` in one transaction; commits if it returns Ok, rolls back otherwise.
+    pub fn write<T>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut writer = Writer {
+            tx,
+            now: now_rfc3339(),
+        };
+        let out = f(&mut writer)?;
+        writer.tx.commit()?;
+        Ok(out)
+    }
+
+    pub fn get_claim(&self, id: &str) -> Result<Option<Claim>> {
+        let conn = self.conn();
+        load_claim(&conn, id)
+    }
+
+    /// Claims for a set of ids, in the order given; missing ids are left out.
+    pub fn get_claims(&self, ids: &[&str]) -> Result<Vec<Claim>> {
+        let conn = self.conn();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(c) = load_claim(&conn, id)? {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Calls `f` on every claim in id order, without holding them all in memory.
+    pub fn for_each_claim(&self, mut f: impl FnMut(Claim) -> Result<()>) -> Result<()> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!("SELECT {CLAIM_COLUMNS} FROM claim ORDER BY id"))?;
+        let mut app_stmt = conn.prepare(APPEARANCES_SQL)?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let (pk, mut claim) = claim_from_row(row)?;
+            claim.appearances = appearances(&mut app_stmt, pk)?;
+            f(claim)?;
+        }
+        Ok(())
+    }
+
+    /// Change rows after `seq`, oldest first, at most `limit`.
+    pub fn changes_since(&self, seq: i64, limit: usize) -> Result<Vec<Change>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT seq, claim_id, op FROM change WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![seq, limit as i64], |r| {
+            Ok(Change {
+                seq: r.get(0)?,
+                claim_id: r.get(1)?,
+                deleted: r.get::<_, String>(2)? == "delete",
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The newest change sequence number (0 when nothing was ever written).
+    pub fn last_seq(&self) -> Result<i64> {
+        let conn = self.conn();
+        Ok(conn.query_row("SELECT coalesce(max(seq), 0) FROM change", [], |r| r.get(0))?)
+    }
+
+    pub fn count_claims(&self) -> Result<u64> {
+        let conn = self.conn();
+        Ok(conn.query_row("SELECT count(*) FROM claim", [], |r| r.get(0))?)
+    }
+
+    /// Ids of the claims that list this canonical URL as an appearance or as their review URL.
+    pub fn claims_with_url(&self, canonical: &str) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT c.id FROM appearance a JOIN claim c ON c.pk = a.claim_pk WHERE a.url = ?1
+             UNION SELECT id FROM claim WHERE url = ?1",
+        )?;
+        let rows = stmt.query_map([canonical], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn stats(&self) -> Result<StoreStats> {
+        let conn = self.conn();
+        let count = |sql: &str| -> Result<u64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
+        let group = |sql: &str| -> Result<Vec<(String, u64)>> {
+            let mut stmt = conn.prepare(sql)?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        Ok(StoreStats {
+            claims: count("SELECT count(*) FROM claim")?,
+            appearances: count("SELECT count(*) FROM appearance")?,
+            by_lang: group(
+                "SELECT coalesce(lang, 'unknown'), count(*) FROM claim GROUP BY 1 ORDER BY 2 DESC, 1",
+            )?,
+            by_verdict: group(
+                "SELECT coalesce(verdict, 'none'), count(*) FROM claim GROUP BY 1 ORDER BY 2 DESC, 1",
+            )?,
+            last_seq: conn.query_row("SELECT coalesce(max(seq), 0) FROM change", [], |r| {
+                r.get(0)
+            })?,
+        })
+    }
+}
+
+/// The write half of one transaction (see `Store::write`).
+pub struct Writer<'a> {
+    tx: Transaction<'a>,
+    now: String,
+}
+
+impl Writer<'_> {
+    /// Inserts the claim, or updates the stored claim with the same id. The
+    /// store sets `version`, `created_at` and `updated_at`; the values given are ignored.
+    pub fn upsert_claim(&mut self, claim: &Claim) -> Result<Upsert> {
+        if claim.id.trim().is_empty() {
+            return Err(Error::Invalid("claim id is empty".into()));
+        }
+        if claim.text.trim().is_empty() {
+            return Err(Error::Invalid(format!("claim {}: text is empty", claim.id)));
+        }
+        let tags = serde_json::to_string(&claim.tags)?;
+        let raw = claim.raw.as_ref().map(|v| v.to_string());
+        let verdict = claim.verdict.map(Verdict::as_str);
+        let existing = load_claim(&self.tx, &claim.id)?;
+        let outcome = match existing {
+            Some(old) if same_content(&old, claim) => return Ok(Upsert::Unchanged),
+            Some(_) => {
+                self.tx.execute(
+                    "UPDATE claim SET text=?2, title=?3, subtitle=?4, lang=?5, verdict=?6,
+                        verdict_text=?7, summary=?8, url=?9, publisher=?10, publisher_site=?11,
+                        claimant=?12, claim_date=?13, review_date=?14, country=?15, tags=?16,
+                        narrative=?17, raw=coalesce(?18, raw), version=version+1, updated_at=?19
+                     WHERE id=?1",
+                    params![
+                        claim.id,
+                        claim.text,
+                        claim.title,
+                        claim.subtitle,
+                        claim.lang,
+                        verdict,
+                        claim.verdict_text,
+                        claim.summary,
+                        claim.url,
+                        claim.publisher,
+                        claim.publisher_site,
+                        claim.claimant,
+                        claim.claim_date,
+                        claim.review_date,
+                        claim.country,
+                        tags,
+                        claim.narrative,
+                        raw,
+                        self.now,
+                    ],
+                )?;
+                Upsert::Updated
+            }
+            None => {
+                self.tx.execute(
+                    "INSERT INTO claim (id, text, title, subtitle, lang, verdict, verdict_text,
+                        summary, url, publisher, publisher_site, claimant, claim_date,
+                        review_date, country, tags, narrative, raw, version, created_at, updated_at)
+                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,1,?19,?19)",
+                    params![
+                        claim.id,
+                        claim.text,
+                        claim.title,
+                        claim.subtitle,
+                        claim.lang,
+                        verdict,
+                        claim.verdict_text,
+                        claim.summary,
+                        claim.url,
+                        claim.publisher,
+                        claim.publisher_site,
+                        claim.claimant,
+                        claim.claim_date,
+                        claim.review_date,
+                        claim.country,
+                        tags,
+                        claim.narrative,
+                        raw,
+                        self.now,
+                    ],
+                )?;
+                Upsert::Inserted
+            }
+        };
+        let pk: i64 =
+            self.tx
+                .query_row("SELECT pk FROM claim WHERE id = ?1", [&claim.id], |r| {
+                    r.get(0)
+                })?;
+        self.tx
+            .execute("DELETE FROM appearance WHERE claim_pk = ?1", [pk])?;
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO appearance (claim_pk, position, url, platform, text, first_seen)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for (i, a) in claim.appearances.iter().enumerate() {
+            insert.execute(params![
+                pk,
+                i as i64,
+                a.url,
+                a.platform,
+                a.text,
+                a.first_seen
+            ])?;
+        }
+        drop(insert);
+        self.log(&claim.id, "upsert")?;
+        Ok(outcome)
+    }
+
+    /// Deletes a claim and its appearances; false if there was none.
+    pub fn delete_claim(&mut self, id: &str) -> Result<bool> {
+        let n = self.tx.execute("DELETE FROM claim WHERE id = ?1", [id])?;
+        if n > 0 {
+            self.log(id, "delete")?;
+        }
+        Ok(n > 0)
+    }
+
+    fn log(&mut self, claim_id: &str, op: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO change (claim_id, op, at) VALUES (?1, ?2, ?3)",
+            params![claim_id, op, self.now],
+        )?;
+        Ok(())
+    }
+}
+
+/// True when everything a caller controls is equal (store-managed fields aside).
+fn same_content(stored: &Claim, incoming: &Claim) -> bool {
+    let strip = |c: &Claim| Claim {
+        version: 0,
+        created_at: None,
+        updated_at: None,
+        raw: None,
+        ..c.clone()
+    };
+    strip(stored) == strip(incoming) && (incoming.raw.is_none() || incoming.raw == stored.raw)
+}
+
+const CLAIM_COLUMNS: &str = "pk, id, text, title, subtitle, lang, verdict, verdict_text, summary,
+    url, publisher, publisher_site, claimant, claim_date, review_date, country, tags, narrative,
+    raw, version, created_at, updated_at";
+
+const APPEARANCES_SQL: &str =
+    "SELECT url, platform, text, first_seen FROM appearance WHERE claim_pk = ?1 ORDER BY position";
+
+fn load_claim(conn: &Connection, id: &str) -> Result<Option<Claim>> {
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {CLAIM_COLUMNS} FROM claim WHERE id = ?1"))?;
+    let found = stmt.query_row([id], claim_from_row).optional()?;
+    let Some((pk, mut claim)) = found else {
+        return Ok(None);
+    };
+    let mut app_stmt = conn.prepare_cached(APPEARANCES_SQL)?;
+    claim.appearances = appearances(&mut app_stmt, pk)?;
+    Ok(Some(claim))
+}
+
+fn appearances(stmt: &mut rusqlite::Statement<'_>, pk: i64) -> Result<Vec<Appearance>> {
+    let rows = stmt.query_map([pk], |r| {
+        Ok(Appearance {
+            url: r.get(0)?,
+            platform: r.get(1)?,
+            text: r.get(2)?,
+            first_seen: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn claim_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Claim)> {
+    let text_err = |i: usize, e: serde_json::Error| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    };
+    let verdict: Option<String> = row.get(6)?;
+    let tags: String = row.get(16)?;
+    let raw: Option<String> = row.get(18)?;
+    let claim = Claim {
+        id: row.get(1)?,
+        text: row.get(2)?,
+        title: row.get(3)?,
+        subtitle: row.get(4)?,
+        lang: row.get(5)?,
+        // The CHECK constraint admits only names `from_name` knows.
+        verdict: verdict.as_deref().and_then(Verdict::from_name),
+        verdict_text: row.get(7)?,
+        summary: row.get(8)?,
+        url: row.get(9)?,
+        publisher: row.get(10)?,
+        publisher_site: row.get(11)?,
+        claimant: row.get(12)?,
+        claim_date: row.get(13)?,
+        review_date: row.get(14)?,
+        country: row.get(15)?,
+        tags: serde_json::from_str(&tags).map_err(|e| text_err(16, e))?,
+        narrative: row.get(17)?,
+        appearances: Vec::new(),
+        raw: raw
+            .map(|r| serde_json::from_str(&r))
+            .transpose()
+            .map_err(|e| text_err(18, e))?,
+        version: row.get(19)?,
+        created_at: row.get(20)?,
+        updated_at: row.get(21)?,
+    };
+    Ok((row.get(0)?, claim))
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claim(id: &str, text: &str) -> Claim {
+        Claim {
+            id: id.into(),
+            text: text.into(),
+            appearances: vec![Appearance {
+                url: Some("https://x.com/a/status/1".into()),
+                ..Appearance::default()
+            }],
+            ..Claim::default()
+        }
+    }
+
+    #[test]
+    fn upsert_inserts_then_updates_then_sees_no_change() {
+        let store = Store::open_in_memory().unwrap();
+        let a = claim("a", "first text");
+        assert_eq!(
+            store.write(|w| w.upsert_claim(&a)).unwrap(),
+            Upsert::Inserted
+        );
+        assert_eq!(
+            store.write(|w| w.upsert_claim(&a)).unwrap(),
+            Upsert::Unchanged
+        );
+        let b = Claim {
+            text: "second text".into(),
+            ..a.clone()
+        };
+        assert_eq!(
+            store.write(|w| w.upsert_claim(&b)).unwrap(),
+            Upsert::Updated
+        );
+        let got = store.get_claim("a").unwrap().unwrap();
+        assert_eq!(got.text, "second text");
+        assert_eq!(got.version, 2);
+        assert_eq!(got.appearances, a.appearances);
+        assert_eq!(store.count_claims().unwrap(), 1);
+        // insert + update logged; the no-op was not.
+        assert_eq!(store.last_seq().unwrap(), 2);
+    }
+
+    #[test]
+    fn a_failed_transaction_writes_nothing() {
+        let store = Store::open_in_memory().unwrap();
+        let result = store.write(|w| {
+            w.upsert_claim(&claim("a", "kept?"))?;
+            w.upsert_claim(&claim("b", "   "))
+        });
+        assert!(result.is_err());
+        assert_eq!(store.count_claims().unwrap(), 0);
+        assert_eq!(store.last_seq().unwrap(), 0);
+    }
+
+    #[test]
+    fn delete_logs_a_change_and_removes_appearances() {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .write(|w| w.upsert_claim(&claim("a", "text")))
+            .unwrap();
+        assert!(store.write(|w| w.delete_claim("a")).unwrap());
+        assert!(!store.write(|w| w.delete_claim("a")).unwrap());
+        let changes = store.changes_since(0, 10).unwrap();
+        assert_eq!(changes.len(), 2);
+        assert!(changes[1].deleted);
+        assert!(store
+            .claims_with_url("https://x.com/a/status/1")
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn reopening_a_file_keeps_data_and_does_not_rerun_migrations() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        {
+            let store = Store::open(&path).unwrap();
+            store
+                .write(|w| w.upsert_claim(&claim("a", "text")))
+                .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.count_claims().unwrap(), 1);
+        assert_eq!(
+            store.claims_with_url("https://x.com/a/status/1").unwrap(),
+            vec!["a"]
+        );
+    }
+}
