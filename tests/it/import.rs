@@ -1,0 +1,230 @@
+//! Import and export through the CLI: counts, idempotence, verdicts, bad input.
+
+use std::io::Write;
+
+use crate::common::*;
+
+#[test]
+fn importing_the_same_file_twice_updates_instead_of_duplicating() {
+    let dir = tempfile::tempdir().unwrap();
+    let claims = shared_data("clef2020-task2-en/claims.jsonl");
+    let path = claims.to_str().unwrap();
+
+    let first = json(&debunk(dir.path(), &["import", path, "--json"]));
+    assert_eq!(first["imported"], 10_375);
+    assert_eq!(first["updated"], 0);
+    assert_eq!(first["skipped"], 0);
+
+    let second = json(&debunk(dir.path(), &["import", path, "--json"]));
+    assert_eq!(second["imported"], 0);
+    assert_eq!(second["updated"], 10_375);
+
+    let stats = json(&debunk(dir.path(), &["stats", "--json"]));
+    assert_eq!(stats["claims"], 10_375);
+    assert_eq!(stats["index_docs"], 10_375);
+}
+
+#[test]
+fn arabic_claimreview_records_all_get_a_normalized_verdict_and_keep_their_rating() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = arabic_claimreview();
+    let report = json(&debunk(
+        dir.path(),
+        &["import", file.to_str().unwrap(), "--json"],
+    ));
+    let source: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let records = source["claims"].as_array().unwrap().len() as u64;
+    assert_eq!(report["skipped"], 0);
+    let stored = report["imported"].as_u64().unwrap() + report["updated"].as_u64().unwrap();
+    assert!(stored >= records, "{stored} stored of {records} records");
+
+    let export = debunk(dir.path(), &["export", "--format", "jsonl"]);
+    assert!(export.status.success());
+    let mut with_verdict = 0;
+    for line in stdout(&export).lines() {
+        let claim: serde_json::Value = serde_json::from_str(line).unwrap();
+        let rating = claim["verdict_text"].as_str();
+        assert!(
+            rating.is_some_and(|r| !r.is_empty()),
+            "rating text lost: {claim}"
+        );
+        if claim["verdict"].is_string() {
+            with_verdict += 1;
+        }
+        assert!(claim["url"].as_str().is_some_and(|u| u.starts_with("http")));
+        assert!(claim["publisher"].is_string());
+    }
+    assert_eq!(
+        with_verdict, stored,
+        "every record has a normalized verdict"
+    );
+
+    // The mapping is not a constant: the file's ratings spread over several verdicts.
+    let stats = json(&debunk(dir.path(), &["stats", "--json"]));
+    let verdicts = stats["by_verdict"].as_array().unwrap();
+    assert!(verdicts.len() >= 4, "verdicts: {verdicts:?}");
+}
+
+#[test]
+fn export_then_import_into_an_empty_folder_then_export_gives_the_same_records() {
+    for format in ["jsonl", "claimreview"] {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        for file in [
+            arabic_claimreview(),
+            shared_data("clef2022-task2b-en/claims.jsonl"),
+        ] {
+            let out = debunk(a.path(), &["import", file.to_str().unwrap()]);
+            assert!(out.status.success(), "{}", stderr(&out));
+        }
+        let first = a.path().join("export.out");
+        let out = debunk(
+            a.path(),
+            &[
+                "export",
+                "--format",
+                format,
+                "--out",
+                first.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+
+        let out = debunk(b.path(), &["import", first.to_str().unwrap(), "--strict"]);
+        assert!(out.status.success(), "{format}: {}", stderr(&out));
+        let second = b.path().join("export.out");
+        let out = debunk(
+            b.path(),
+            &[
+                "export",
+                "--format",
+                format,
+                "--out",
+                second.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success());
+
+        let first = std::fs::read(&first).unwrap();
+        assert!(first.len() > 1_000_000, "{format} export is too small");
+        assert!(
+            first == std::fs::read(&second).unwrap(),
+            "{format} round trip differs"
+        );
+    }
+}
+
+/// One good record, then one of each kind of bad record, then one good record.
+fn malformed_jsonl(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("bad.jsonl");
+    let mut f = std::fs::File::create(&path).unwrap();
+    writeln!(
+        f,
+        r#"{{"id": "good-1", "text": "A first good claim about vaccines."}}"#
+    )
+    .unwrap();
+    writeln!(f, r#"{{"id": "truncated", "text": "cut off"#).unwrap(); // line 2
+    writeln!(f, r#"{{"id": "wrong-type", "text": 5}}"#).unwrap(); // line 3
+    writeln!(f, r#"{{"id": "empty", "text": "   "}}"#).unwrap(); // line 4
+    let huge = "x".repeat(10 << 20);
+    writeln!(f, r#"{{"id": "huge", "text": "{huge}"}}"#).unwrap(); // line 5
+    f.write_all(b"{\"id\": \"utf8\", \"text\": \"\xff\xfe bad bytes\"}\n")
+        .unwrap(); // line 6
+    writeln!(
+        f,
+        r#"{{"id": "good-2", "text": "A second good claim about elections."}}"#
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn bad_records_are_skipped_and_reported_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = malformed_jsonl(dir.path());
+    let data = dir.path().join("data");
+    let report = json(&debunk(
+        &data,
+        &["import", file.to_str().unwrap(), "--json"],
+    ));
+    assert_eq!(report["imported"], 2);
+    assert_eq!(report["skipped"], 5);
+    let lines: Vec<u64> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![2, 3, 4, 5, 6]);
+    for e in report["errors"].as_array().unwrap() {
+        assert!(!e["reason"].as_str().unwrap().is_empty());
+    }
+
+    // Without --json the reasons go to stderr as file:line: reason.
+    let out = debunk(&data, &["import", file.to_str().unwrap()]);
+    assert!(out.status.success());
+    let err = stderr(&out);
+    for line in 2..=6 {
+        assert!(
+            err.contains(&format!("{}:{line}:", file.display())),
+            "line {line} not reported in: {err}"
+        );
+    }
+}
+
+#[test]
+fn strict_import_of_a_bad_file_writes_nothing_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = malformed_jsonl(dir.path());
+    let data = dir.path().join("data");
+    let out = debunk(&data, &["import", file.to_str().unwrap(), "--strict"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains(&format!("{}:2:", file.display())), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one-line error: {err}");
+    let stats = json(&debunk(&data, &["stats", "--json"]));
+    assert_eq!(stats["claims"], 0);
+    assert_eq!(stats["last_seq"], 0);
+}
+
+#[test]
+fn a_truncated_claimreview_document_is_reported_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = std::fs::read_to_string(arabic_claimreview()).unwrap();
+    // Cut the document in the middle of its records.
+    let cut = full.char_indices().nth(full.chars().count() / 2).unwrap().0;
+    let path = dir.path().join("truncated.json");
+    std::fs::write(&path, &full[..cut]).unwrap();
+    let data = dir.path().join("data");
+
+    let out = debunk(&data, &["import", path.to_str().unwrap(), "--strict"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains(&format!("{}:", path.display())), "{err}");
+    let stats = json(&debunk(&data, &["stats", "--json"]));
+    assert_eq!(stats["claims"], 0, "strict import wrote records");
+
+    // Without --strict the records before the cut are kept and the cut is reported.
+    let report = json(&debunk(
+        &data,
+        &["import", path.to_str().unwrap(), "--json"],
+    ));
+    assert!(report["imported"].as_u64().unwrap() > 100);
+    assert_eq!(report["skipped"], 1);
+    let line = report["errors"][0]["line"].as_u64().unwrap();
+    let total_lines = full[..cut].lines().count() as u64;
+    assert!(
+        line + 50 >= total_lines,
+        "error at line {line} of {total_lines}"
+    );
+}
+
+#[test]
+fn a_missing_file_is_a_one_line_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = debunk(dir.path(), &["import", "/nonexistent/claims.jsonl"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("/nonexistent/claims.jsonl"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}

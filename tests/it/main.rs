@@ -1,0 +1,9 @@
+//! Behaviour tests: one binary, real SQLite, a real tantivy index, the real
+//! `debunk` executable and a real HTTP server. No mocks.
+
+mod common;
+
+mod crash;
+mod import;
+mod search;
+mod serve;
