@@ -33,7 +33,11 @@ impl Lang {
 
     /// Reads an ISO 639-1 code or a locale (`ar`, `fr-FR`, `ar_MA`); unknown → `Other`.
     pub fn from_code(code: &str) -> Lang {
-        let base = code.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let base = code
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match base.as_str() {
             "ar" | "ary" | "arz" | "ara" => Lang::Ar,
             "fr" | "fra" | "fre" => Lang::Fr,
@@ -69,7 +73,10 @@ pub struct Detection {
 
 /// Identifies the language of a text.
 pub fn detect(text: &str) -> Detection {
-    let arabic = text.chars().filter(|c| ('\u{0600}'..='\u{06FF}').contains(c)).count();
+    let arabic = text
+        .chars()
+        .filter(|c| ('\u{0600}'..='\u{06FF}').contains(c))
+        .count();
     let lang = if arabic * 2 > text.chars().filter(|c| c.is_alphabetic()).count() {
         Lang::Ar
     } else {
