@@ -384,7 +384,7 @@ const PHRASES: &[(&str, Verdict)] = &[
 ];
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// `shared/data` lives beside the checkouts; `DEBUNK_DATA_DIR` overrides.
