@@ -136,7 +136,12 @@ pub fn score(run: &Run, qrels: &Qrels, dedup: Option<&HashMap<String, String>>) 
             sum / n_rel
         };
         let recall = |k: usize| {
-            ranked.iter().take(k).filter(|c| relevant.contains(*c)).count() as f64 / n_rel
+            ranked
+                .iter()
+                .take(k)
+                .filter(|c| relevant.contains(*c))
+                .count() as f64
+                / n_rel
         };
         m.queries += 1;
         m.map_1 += ap(1);
@@ -168,7 +173,10 @@ pub fn score_by_lang(run: &Run, qrels: &Qrels, queries: &[Query]) -> BTreeMap<St
     let mut groups: BTreeMap<String, Run> = BTreeMap::new();
     for entry in run {
         let lang = lang_of.get(entry.0.as_str()).copied().unwrap_or("unknown");
-        groups.entry(lang.to_string()).or_default().push(entry.clone());
+        groups
+            .entry(lang.to_string())
+            .or_default()
+            .push(entry.clone());
     }
     groups
         .into_iter()
@@ -268,7 +276,10 @@ mod tests {
     #[test]
     fn average_precision_divides_by_the_number_of_relevant_claims() {
         let q = qrels(&[("q1", "a"), ("q1", "b"), ("q2", "c")]);
-        let r = run(&[("q1", &["a", "x", "b"]), ("q2", &["x", "y", "z", "w", "v", "c"])]);
+        let r = run(&[
+            ("q1", &["a", "x", "b"]),
+            ("q2", &["x", "y", "z", "w", "v", "c"]),
+        ]);
         let m = score(&r, &q, None);
         // q1: (1/1 + 2/3) / 2; q2: nothing in the top 5.
         assert!((m.map_5 - (1.0 + 2.0 / 3.0) / 2.0 / 2.0).abs() < 1e-9);

@@ -20,6 +20,7 @@
 pub mod api;
 pub mod cli;
 pub mod error;
+pub mod eval;
 pub mod formats;
 pub mod index;
 pub mod kb;
