@@ -4,8 +4,29 @@
 //! n-grams, URL canonicalization, and the tantivy analyzers built from them.
 //! Every other module goes through this one; nobody normalizes ad hoc.
 
+//!
+//! How the pieces fit for matching a post:
+//!
+//! 1. [`detect`] the language; an Arabizi post comes back as `Ar` with
+//!    `arabizi: true`.
+//! 2. For such a post, query the `words_ar` and `ngram` fields with
+//!    [`arabizi_to_arabic_all`] of the text (every Latin word transliterated);
+//!    otherwise query with the text as is. The analyzers themselves only
+//!    transliterate words that look Arabizi on their own (digits, lexicon),
+//!    because they cannot know that `corona` in a Darija post is كورونا.
+//! 3. [`analyze`] and [`ngrams`] give exactly the terms the registered
+//!    analyzers index, so query terms can be built from them.
+
+mod arabic;
+mod arabizi;
+mod lang;
+mod normalize;
+
 use serde::{Deserialize, Serialize};
 use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, TextAnalyzer, TokenizerManager};
+
+pub use self::arabic::{is_stop_word as is_arabic_stop_word, light_stem as arabic_light_stem};
+pub use self::arabizi::looks_arabizi;
 
 /// The languages debunk analyzes with their own rules; everything else is `Other`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -33,7 +54,11 @@ impl Lang {
 
     /// Reads an ISO 639-1 code or a locale (`ar`, `fr-FR`, `ar_MA`); unknown → `Other`.
     pub fn from_code(code: &str) -> Lang {
-        let base = code.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let base = code
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match base.as_str() {
             "ar" | "ary" | "arz" | "ara" => Lang::Ar,
             "fr" | "fra" | "fre" => Lang::Fr,
@@ -67,29 +92,45 @@ pub struct Detection {
     pub arabizi: bool,
 }
 
-/// Identifies the language of a text.
+/// Identifies the language of a text: the script with most letters wins;
+/// Latin text is Arabizi, French, Spanish, English or `Other`.
 pub fn detect(text: &str) -> Detection {
-    let arabic = text.chars().filter(|c| ('\u{0600}'..='\u{06FF}').contains(c)).count();
-    let lang = if arabic * 2 > text.chars().filter(|c| c.is_alphabetic()).count() {
-        Lang::Ar
-    } else {
-        Lang::En
-    };
-    Detection {
-        lang,
-        arabizi: false,
-    }
+    lang::detect(text)
 }
 
-/// The canonical form of a text: NFKC, lowercase, Arabic normalized, ASCII digits.
+/// The canonical form of a text: NFKC, lowercase, Arabic normalized (no
+/// harakat or tatweel; أ إ آ ٱ→ا, ى→ي, ة→ه, ؤ→و, ئ→ي), Arabic-Indic and
+/// Persian digits as ASCII. Latin accents are kept; the analyzers fold them.
 pub fn normalize(text: &str) -> String {
-    text.to_lowercase()
+    let mut out = String::with_capacity(text.len());
+    normalize::normalize_into(text, &mut out);
+    out
 }
 
 /// Transliterates the Arabizi words of a text into Arabic script, leaving
-/// other words as they are.
+/// other words as they are. A word is Arabizi if it has 2/3/5/7/9 next to a
+/// letter (l9a7, 3lach) or is a very common Darija word (wach, dyal, bzaf).
 pub fn arabizi_to_arabic(text: &str) -> String {
-    text.to_string()
+    arabizi::rewrite_latin_words(text, |word, out| {
+        if looks_arabizi(word) {
+            arabizi::transliterate_word(word, out);
+        } else {
+            out.push_str(word);
+        }
+    })
+}
+
+/// Transliterates every Latin word of a text into Arabic script, for text
+/// already known to be Arabizi (`detect(text).arabizi`): there `corona` is
+/// كورونا too. Numbers and Arabic words are kept.
+pub fn arabizi_to_arabic_all(text: &str) -> String {
+    arabizi::rewrite_latin_words(text, |word, out| {
+        if word.bytes().any(|b| b.is_ascii_alphabetic()) {
+            arabizi::transliterate_word(word, out);
+        } else {
+            out.push_str(word);
+        }
+    })
 }
 
 /// Canonical form of a URL, for matching appearances: `None` if it is not a URL.
@@ -129,4 +170,35 @@ fn collect(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
         out.push(token.text.clone());
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_codes_round_trip() {
+        for lang in Lang::ALL {
+            assert_eq!(Lang::from_code(lang.code()), lang);
+        }
+        assert_eq!(Lang::from_code("ar_MA"), Lang::Ar);
+        assert_eq!(Lang::from_code("fr-FR"), Lang::Fr);
+    }
+
+    #[test]
+    fn normalize_applies_every_arabic_rule() {
+        assert_eq!(
+            normalize("إِنَّ الصِّحَّةَ في مُسْتَشْفَى ٢٠٢١"),
+            "ان الصحه في مستشفي 2021"
+        );
+    }
+
+    #[test]
+    fn arabizi_words_are_transliterated_and_others_kept() {
+        assert_eq!(arabizi_to_arabic("wach l9a7 corona"), "واش لقاح corona");
+        assert_eq!(
+            arabizi_to_arabic_all("L9a7 Corona 2021"),
+            "لقاح كورونا 2021"
+        );
+    }
 }
