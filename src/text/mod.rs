@@ -21,12 +21,14 @@ mod arabic;
 mod arabizi;
 mod lang;
 mod normalize;
+mod url;
 
 use serde::{Deserialize, Serialize};
 use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, TextAnalyzer, TokenizerManager};
 
 pub use self::arabic::{is_stop_word as is_arabic_stop_word, light_stem as arabic_light_stem};
 pub use self::arabizi::looks_arabizi;
+pub use self::url::platform_of;
 
 /// The languages debunk analyzes with their own rules; everything else is `Other`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -133,9 +135,12 @@ pub fn arabizi_to_arabic_all(text: &str) -> String {
     })
 }
 
-/// Canonical form of a URL, for matching appearances: `None` if it is not a URL.
+/// Canonical form of a URL, for matching appearances: `None` if it is not an
+/// http(s) URL. Lowercase https scheme and host without `www.`/`m.`/`mobile.`,
+/// twitter.com as x.com, YouTube short forms as `watch?v=`, no fragment, no
+/// trailing slash, no tracking parameters, remaining parameters sorted.
 pub fn canonical_url(url: &str) -> Option<String> {
-    Some(url.trim().to_string())
+    url::canonical_url(url)
 }
 
 /// Registers every analyzer named by `Lang::analyzer` and `NGRAM_ANALYZER`.
@@ -200,5 +205,12 @@ mod tests {
             arabizi_to_arabic_all("L9a7 Corona 2021"),
             "لقاح كورونا 2021"
         );
+    }
+
+    #[test]
+    fn canonical_url_and_platform_work_together() {
+        let canonical = canonical_url("https://twitter.com/user/status/1?s=20").unwrap_or_default();
+        assert_eq!(canonical, "https://x.com/user/status/1");
+        assert_eq!(platform_of(&canonical), Some("x"));
     }
 }
