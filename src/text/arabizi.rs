@@ -259,6 +259,14 @@ pub fn transliterate_word(word: &str, out: &mut String) {
             (b'e', _) => (None, 1),
             (b'i' | b'y', _) => (Some('ي'), 1),
             (b'o' | b'u' | b'w', _) => (Some('و'), 1),
+            // A digit in a run of digits is a number (covid19), not a letter.
+            (d, _)
+                if d.is_ascii_digit()
+                    && (i > 0 && bytes[i - 1].is_ascii_digit()
+                        || next.is_some_and(|n| n.is_ascii_digit())) =>
+            {
+                (Some(char::from(d)), 1)
+            }
             (b'2', _) => (Some('ء'), 1),
             (b'3', _) => (Some('ع'), 1),
             (b'5', _) => (Some('خ'), 1),
@@ -305,7 +313,8 @@ fn push_letter(out: &mut String, last: &mut Option<char>, letter: char) {
 }
 
 /// Rewrites `text`, passing each maximal word (ASCII letters and digits, plus
-/// the apostrophe of 3') to `rewrite` and copying everything else.
+/// the apostrophe of 3') to `rewrite` and copying everything else, links
+/// included.
 pub fn rewrite_latin_words(text: &str, mut rewrite: impl FnMut(&str, &mut String)) -> String {
     let mut out = String::with_capacity(text.len() * 2);
     let mut lower = String::new();
@@ -323,7 +332,19 @@ pub fn rewrite_latin_words(text: &str, mut rewrite: impl FnMut(&str, &mut String
         }
         rewrite(&lower, out);
     };
+    let mut link_end = 0;
     for (i, c) in text.char_indices() {
+        if i < link_end {
+            out.push(c);
+            continue;
+        }
+        if start.is_none() && is_link_start(&text[i..]) {
+            link_end = text[i..]
+                .find(char::is_whitespace)
+                .map_or(text.len(), |end| i + end);
+            out.push(c);
+            continue;
+        }
         let inside = (is_alnum(c) && !is_arabic_letter(c))
             || c == '\'' && i > 0 && bytes[i - 1] == b'3' && start.is_some();
         match (inside, start) {
@@ -341,6 +362,15 @@ pub fn rewrite_latin_words(text: &str, mut rewrite: impl FnMut(&str, &mut String
         flush(from, text.len(), &mut out);
     }
     out
+}
+
+fn is_link_start(rest: &str) -> bool {
+    let starts = |prefix: &[u8]| {
+        rest.as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    starts(b"https://") || starts(b"http://") || starts(b"www.")
 }
 
 #[cfg(test)]
@@ -426,5 +456,21 @@ mod tests {
             transliterate_word(w, out)
         });
         assert_eq!(out, "لقاح, كورونا! لقاح");
+    }
+
+    #[test]
+    fn links_are_copied_untouched() {
+        let out = rewrite_latin_words("l9a7 https://t.co/Ab9 www.x.com/3la", |w, out| {
+            transliterate_word(w, out)
+        });
+        assert_eq!(out, "لقاح https://t.co/Ab9 www.x.com/3la");
+        let out = rewrite_latin_words("ل w", transliterate_word);
+        assert_eq!(out, "ل و");
+    }
+
+    #[test]
+    fn digits_in_numbers_stay_digits() {
+        assert_eq!(translit("covid19"), "كوفيد19");
+        assert_eq!(translit("2020"), "2020");
     }
 }
