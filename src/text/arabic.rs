@@ -129,6 +129,20 @@ pub fn light_stem(word: &str) -> &str {
     stem
 }
 
+/// Strips only the article family (ال, وال, بال, كال, فال, لل): used before
+/// character n-grams, where the article would otherwise shift every
+/// word-initial gram (^ال instead of ^لق).
+pub fn strip_article(word: &str) -> &str {
+    for prefix in &PREFIXES[..6] {
+        if let Some(rest) = word.strip_prefix(prefix) {
+            if rest.chars().count() >= 2 {
+                return rest;
+            }
+        }
+    }
+    word
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +197,11 @@ mod tests {
             assert!(is_stop_word(word), "{word}");
         }
         assert!(!is_stop_word("لقاح"));
+    }
+
+    #[test]
+    fn article_stripping_leaves_suffixes_alone() {
+        assert_eq!(strip_article("اللقاحات"), "لقاحات");
+        assert_eq!(strip_article("وزاره"), "وزاره");
     }
 }

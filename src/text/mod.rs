@@ -17,6 +17,7 @@
 //! 3. [`analyze`] and [`ngrams`] give exactly the terms the registered
 //!    analyzers index, so query terms can be built from them.
 
+mod analyzer;
 mod arabic;
 mod arabizi;
 mod lang;
@@ -24,8 +25,9 @@ mod normalize;
 mod url;
 
 use serde::{Deserialize, Serialize};
-use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, TextAnalyzer, TokenizerManager};
+use tantivy::tokenizer::TokenizerManager;
 
+pub use self::analyzer::{ngram_analyzer, word_analyzer};
 pub use self::arabic::{is_stop_word as is_arabic_stop_word, light_stem as arabic_light_stem};
 pub use self::arabizi::looks_arabizi;
 pub use self::url::platform_of;
@@ -146,40 +148,47 @@ pub fn canonical_url(url: &str) -> Option<String> {
 /// Registers every analyzer named by `Lang::analyzer` and `NGRAM_ANALYZER`.
 pub fn register_analyzers(manager: &TokenizerManager) {
     for lang in Lang::ALL {
-        manager.register(lang.analyzer(), simple());
+        manager.register(lang.analyzer(), word_analyzer(lang));
     }
-    manager.register(NGRAM_ANALYZER, simple());
-}
-
-fn simple() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(LowerCaser)
-        .build()
+    manager.register(NGRAM_ANALYZER, ngram_analyzer());
 }
 
 /// The terms a language's word analyzer produces for a text, in order.
 pub fn analyze(lang: Lang, text: &str) -> Vec<String> {
-    let _ = lang;
-    collect(&mut simple(), text)
+    let slot = Lang::ALL
+        .iter()
+        .position(|l| *l == lang)
+        .unwrap_or(Lang::ALL.len() - 1);
+    analyzer::run(slot, text)
 }
 
 /// The character n-gram terms of a text, in order.
 pub fn ngrams(text: &str) -> Vec<String> {
-    collect(&mut simple(), text)
-}
-
-fn collect(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
-    let mut stream = analyzer.token_stream(text);
-    let mut out = Vec::new();
-    while let Some(token) = stream.next() {
-        out.push(token.text.clone());
-    }
-    out
+    analyzer::run(Lang::ALL.len(), text)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+
+    const IRAQ_CLAIM: &str = "وزارة الصحة العراقيه تمنح تعويض 7 مليون لكل شخص قام باللقاح كورونا";
+
+    fn registered(manager: &TokenizerManager, name: &str, text: &str) -> Vec<String> {
+        let mut analyzer: TextAnalyzer = manager
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} is not registered"));
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            out.push(token.text.clone());
+        }
+        out
+    }
+
+    fn shares_term(a: &[String], b: &[String]) -> bool {
+        a.iter().any(|t| b.contains(t))
+    }
 
     #[test]
     fn language_codes_round_trip() {
@@ -188,6 +197,32 @@ mod tests {
         }
         assert_eq!(Lang::from_code("ar_MA"), Lang::Ar);
         assert_eq!(Lang::from_code("fr-FR"), Lang::Fr);
+    }
+
+    #[test]
+    fn analyze_and_ngrams_match_the_registered_analyzers() {
+        let manager = TokenizerManager::default();
+        register_analyzers(&manager);
+        let texts = [
+            IRAQ_CLAIM,
+            "L'élection présidentielle a été truquée",
+            "wach l9a7 dyal corona khatar?",
+            "#عاجل رسميًا.. واتساب يُزيل خاصية الظهور 😂 https://t.co/x",
+        ];
+        for text in texts {
+            for lang in Lang::ALL {
+                assert_eq!(
+                    analyze(lang, text),
+                    registered(&manager, lang.analyzer(), text),
+                    "{lang:?} {text}"
+                );
+            }
+            assert_eq!(
+                ngrams(text),
+                registered(&manager, NGRAM_ANALYZER, text),
+                "{text}"
+            );
+        }
     }
 
     #[test]
@@ -208,9 +243,167 @@ mod tests {
     }
 
     #[test]
+    fn arabizi_post_reaches_the_arabic_vaccine_claim() {
+        let post = "wach l9a7 corona khatar?";
+        assert!(detect(post).arabizi);
+        let query = arabizi_to_arabic_all(post);
+        let claim = analyze(Lang::Ar, IRAQ_CLAIM);
+        let words = analyze(Lang::Ar, &query);
+        assert!(words.contains(&"لقاح".to_string()), "{words:?}");
+        assert!(words.contains(&"كورونا".to_string()), "{words:?}");
+        assert!(
+            claim.contains(&"لقاح".to_string()) && claim.contains(&"كورونا".to_string()),
+            "{claim:?}"
+        );
+        assert!(shares_term(&ngrams(&query), &ngrams(IRAQ_CLAIM)));
+    }
+
+    #[test]
+    fn arabic_analyzer_drops_stop_words_and_light_stems() {
+        let terms = analyze(Lang::Ar, "اللقاحات في المغرب، و اللقاحات من الصين");
+        assert_eq!(terms, ["لقاح", "مغرب", "لقاح", "صين"]);
+    }
+
+    #[test]
+    fn harakat_do_not_split_words() {
+        assert_eq!(analyze(Lang::Ar, "اللُّقَاحَاتُ"), ["لقاح"]);
+    }
+
+    #[test]
+    fn arabic_analyzer_transliterates_arabizi_and_folds_other_latin_words() {
+        assert_eq!(analyze(Lang::Ar, "l9a7 Pfizer"), ["لقاح", "pfizer"]);
+    }
+
+    #[test]
+    fn french_elision_and_accents_do_not_change_the_term() {
+        assert_eq!(
+            analyze(Lang::Fr, "l'élection"),
+            analyze(Lang::Fr, "election")
+        );
+        assert_eq!(
+            analyze(Lang::Fr, "l’élection"),
+            analyze(Lang::Fr, "élections")
+        );
+        assert_eq!(
+            analyze(Lang::Fr, "la sécurité"),
+            analyze(Lang::Fr, "securite")
+        );
+        assert_eq!(
+            analyze(Lang::Fr, "qu'Ahmed lorsqu’Omar d'abord vacciné"),
+            ["ahmed", "omar", "abord", "vaccin"]
+        );
+    }
+
+    #[test]
+    fn spanish_accented_words_match_their_unaccented_spelling() {
+        assert_eq!(
+            analyze(Lang::Es, "vacunación"),
+            analyze(Lang::Es, "vacunacion")
+        );
+        assert_eq!(
+            analyze(Lang::Es, "vacunación"),
+            analyze(Lang::Es, "vacunaciones")
+        );
+        assert_eq!(
+            analyze(Lang::Es, "la política"),
+            analyze(Lang::Es, "politica")
+        );
+    }
+
+    #[test]
+    fn english_analyzer_stems_and_drops_clitics_and_stop_words() {
+        assert_eq!(
+            analyze(Lang::En, "The vaccines aren't what it's said"),
+            ["vaccin", "aren", "what", "said"]
+        );
+    }
+
+    #[test]
+    fn european_analyzers_give_arabic_words_the_arabic_treatment() {
+        assert_eq!(analyze(Lang::Fr, "le vaccin باللقاح"), ["vaccin", "لقاح"]);
+    }
+
+    #[test]
+    fn tokens_keep_digits_and_split_hashtag_underscores() {
+        assert_eq!(
+            analyze(Lang::Other, "#Covid19 3lach #لقاح_كورونا"),
+            ["covid19", "3lach", "لقاح", "كورونا"]
+        );
+    }
+
+    #[test]
+    fn other_analyzer_folds_without_stemming() {
+        assert_eq!(
+            analyze(Lang::Other, "Élections VACUNACIÓN"),
+            ["elections", "vacunacion"]
+        );
+    }
+
+    #[test]
+    fn ngrams_of_arabizi_and_arabic_spellings_overlap() {
+        let latin = ngrams("l9a7");
+        assert_eq!(latin, ["^لق", "لقا", "قاح", "اح$"]);
+        let arabic = ngrams("باللقاح");
+        assert_eq!(arabic, latin);
+    }
+
+    #[test]
+    fn ngrams_keep_short_words_and_numbers_whole() {
+        assert_eq!(ngrams("5G 2021 ok"), ["5g", "2021", "ok"]);
+    }
+
+    #[test]
+    fn ngram_term_count_stays_close_to_the_letter_count() {
+        let grams = ngrams(IRAQ_CLAIM);
+        let letters = IRAQ_CLAIM.chars().filter(|c| c.is_alphanumeric()).count();
+        assert!(
+            grams.len() <= letters,
+            "{} grams for {letters} letters",
+            grams.len()
+        );
+    }
+
+    #[test]
+    fn real_tweet_with_emojis_and_hashtags_is_analyzed() {
+        let tweet = "رسميا 🚨 \n\nاللاعب نغولو كانتي يعتزل اللعب دوليا بسبب اسائة رئيس فرنسا للرسول صلى الله عليه وسلم 😍❤\n#نازلين_لأجل_النبي https://t.co/3VgApG6C2C";
+        let terms = analyze(Lang::Ar, tweet);
+        assert!(terms.contains(&"لاعب".to_string()), "{terms:?}");
+        assert!(terms.contains(&"نبي".to_string()), "{terms:?}");
+        assert!(
+            !terms.iter().any(|t| t.contains("co") || t.contains('🚨')),
+            "{terms:?}"
+        );
+    }
+
+    #[test]
     fn canonical_url_and_platform_work_together() {
         let canonical = canonical_url("https://twitter.com/user/status/1?s=20").unwrap_or_default();
         assert_eq!(canonical, "https://x.com/user/status/1");
         assert_eq!(platform_of(&canonical), Some("x"));
+    }
+
+    #[test]
+    fn every_function_accepts_any_slice_of_messy_text() {
+        let messy = "L’OMS 3'ala l9a7 ﷺ #لقاح_كورونا ٢٠٢١ https://t.co/Ab9 www.x.com 😂\u{200F}é\u{301} ـ'3 '";
+        let bounds: Vec<usize> = messy
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([messy.len()])
+            .collect();
+        for &from in &bounds {
+            let text = &messy[from..];
+            let detection = detect(text);
+            assert!(Lang::ALL.contains(&detection.lang));
+            for lang in Lang::ALL {
+                assert!(analyze(lang, text).iter().all(|t| !t.is_empty()));
+            }
+            assert!(ngrams(text).iter().all(|t| !t.is_empty()));
+            assert!(!normalize(text).contains('\u{0640}'));
+            let _ = (
+                arabizi_to_arabic(text),
+                arabizi_to_arabic_all(text),
+                canonical_url(text),
+            );
+        }
     }
 }

@@ -103,6 +103,15 @@ pub fn is_letter(c: char) -> bool {
     }
 }
 
+/// Characters that belong inside a word of the original text. Marks count so
+/// that harakat never split a word; joiners count so that ZWNJ inside Persian
+/// or Arabic words does not either.
+pub fn is_word_char(c: char) -> bool {
+    is_alnum(c)
+        || is_arabic_mark(c)
+        || matches!(c, '\u{0300}'..='\u{036F}' | '\u{200C}' | '\u{200D}')
+}
+
 /// Appends `word` with Latin diacritics removed (é→e, ñ→n, ß→ss, œ→oe) to `out`.
 /// Arabic letters pass through untouched: their hamza forms are already
 /// normalized and decomposing them would only lose information.
@@ -134,6 +143,16 @@ pub fn fold_into(word: &str, out: &mut String) {
             _ => out.push(c),
         }
     }
+}
+
+/// Whether folding would change `word`; lets callers skip the copy.
+pub fn needs_fold(word: &str) -> bool {
+    !word.is_ascii()
+        && word.chars().any(|c| {
+            ('\u{00C0}'..='\u{024F}').contains(&c)
+                || ('\u{1E00}'..='\u{1EFF}').contains(&c)
+                || ('\u{0300}'..='\u{036F}').contains(&c)
+        })
 }
 
 #[cfg(test)]
@@ -202,6 +221,8 @@ mod tests {
             "election vacunacion strasse oeuvre"
         );
         assert_eq!(fold("لقاح"), "لقاح");
+        assert!(needs_fold("été"));
+        assert!(!needs_fold("lقاح"));
     }
 
     #[test]
@@ -218,5 +239,12 @@ mod tests {
                 "{c:?}"
             );
         }
+    }
+
+    #[test]
+    fn harakat_are_word_characters() {
+        assert!("مُحَمَّد".chars().all(is_word_char));
+        assert!(!is_word_char('_'));
+        assert!(!is_word_char('#'));
     }
 }
