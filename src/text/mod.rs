@@ -4,8 +4,33 @@
 //! n-grams, URL canonicalization, and the tantivy analyzers built from them.
 //! Every other module goes through this one; nobody normalizes ad hoc.
 
+//!
+//! How the pieces fit for matching a post:
+//!
+//! 1. [`detect`] the language; an Arabizi post comes back as `Ar` with
+//!    `arabizi: true`.
+//! 2. For such a post, query the `words_ar` and `ngram` fields with
+//!    [`arabizi_to_arabic_all`] of the text (every Latin word transliterated);
+//!    otherwise query with the text as is. The analyzers themselves only
+//!    transliterate words that look Arabizi on their own (digits, lexicon),
+//!    because they cannot know that `corona` in a Darija post is كورونا.
+//! 3. [`analyze`] and [`ngrams`] give exactly the terms the registered
+//!    analyzers index, so query terms can be built from them.
+
+mod analyzer;
+mod arabic;
+mod arabizi;
+mod lang;
+mod normalize;
+mod url;
+
 use serde::{Deserialize, Serialize};
-use tantivy::tokenizer::{LowerCaser, SimpleTokenizer, TextAnalyzer, TokenizerManager};
+use tantivy::tokenizer::TokenizerManager;
+
+pub use self::analyzer::{ngram_analyzer, word_analyzer};
+pub use self::arabic::{is_stop_word as is_arabic_stop_word, light_stem as arabic_light_stem};
+pub use self::arabizi::looks_arabizi;
+pub use self::url::platform_of;
 
 /// The languages debunk analyzes with their own rules; everything else is `Other`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -71,75 +96,314 @@ pub struct Detection {
     pub arabizi: bool,
 }
 
-/// Identifies the language of a text.
+/// Identifies the language of a text: the script with most letters wins;
+/// Latin text is Arabizi, French, Spanish, English or `Other`.
 pub fn detect(text: &str) -> Detection {
-    let arabic = text
-        .chars()
-        .filter(|c| ('\u{0600}'..='\u{06FF}').contains(c))
-        .count();
-    let lang = if arabic * 2 > text.chars().filter(|c| c.is_alphabetic()).count() {
-        Lang::Ar
-    } else {
-        Lang::En
-    };
-    Detection {
-        lang,
-        arabizi: false,
-    }
+    lang::detect(text)
 }
 
-/// The canonical form of a text: NFKC, lowercase, Arabic normalized, ASCII digits.
+/// The canonical form of a text: NFKC, lowercase, Arabic normalized (no
+/// harakat or tatweel; أ إ آ ٱ→ا, ى→ي, ة→ه, ؤ→و, ئ→ي), Arabic-Indic and
+/// Persian digits as ASCII. Latin accents are kept; the analyzers fold them.
 pub fn normalize(text: &str) -> String {
-    text.to_lowercase()
+    let mut out = String::with_capacity(text.len());
+    normalize::normalize_into(text, &mut out);
+    out
 }
 
 /// Transliterates the Arabizi words of a text into Arabic script, leaving
-/// other words as they are.
+/// other words as they are. A word is Arabizi if it has 2/3/5/7/9 next to a
+/// letter (l9a7, 3lach) or is a very common Darija word (wach, dyal, bzaf).
 pub fn arabizi_to_arabic(text: &str) -> String {
-    text.to_string()
+    arabizi::rewrite_latin_words(text, |word, out| {
+        if looks_arabizi(word) {
+            arabizi::transliterate_word(word, out);
+        } else {
+            out.push_str(word);
+        }
+    })
 }
 
-/// Canonical form of a URL, for matching appearances: `None` if it is not a URL.
+/// Transliterates every Latin word of a text into Arabic script, for text
+/// already known to be Arabizi (`detect(text).arabizi`): there `corona` is
+/// كورونا too. Numbers and Arabic words are kept.
+pub fn arabizi_to_arabic_all(text: &str) -> String {
+    arabizi::rewrite_latin_words(text, |word, out| {
+        if word.bytes().any(|b| b.is_ascii_alphabetic()) {
+            arabizi::transliterate_word(word, out);
+        } else {
+            out.push_str(word);
+        }
+    })
+}
+
+/// Canonical form of a URL, for matching appearances: `None` if it is not an
+/// http(s) URL. Lowercase https scheme and host without `www.`/`m.`/`mobile.`,
+/// twitter.com as x.com, YouTube short forms as `watch?v=`, no fragment, no
+/// trailing slash, no tracking parameters, remaining parameters sorted.
 pub fn canonical_url(url: &str) -> Option<String> {
-    Some(url.trim().to_string())
-}
-
-/// The platform a canonical URL belongs to (`x`, `tiktok`, ...).
-pub fn platform_of(canonical: &str) -> Option<&'static str> {
-    let _ = canonical;
-    None
+    url::canonical_url(url)
 }
 
 /// Registers every analyzer named by `Lang::analyzer` and `NGRAM_ANALYZER`.
 pub fn register_analyzers(manager: &TokenizerManager) {
     for lang in Lang::ALL {
-        manager.register(lang.analyzer(), simple());
+        manager.register(lang.analyzer(), word_analyzer(lang));
     }
-    manager.register(NGRAM_ANALYZER, simple());
-}
-
-fn simple() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(LowerCaser)
-        .build()
+    manager.register(NGRAM_ANALYZER, ngram_analyzer());
 }
 
 /// The terms a language's word analyzer produces for a text, in order.
 pub fn analyze(lang: Lang, text: &str) -> Vec<String> {
-    let _ = lang;
-    collect(&mut simple(), text)
+    let slot = Lang::ALL
+        .iter()
+        .position(|l| *l == lang)
+        .unwrap_or(Lang::ALL.len() - 1);
+    analyzer::run(slot, text)
 }
 
 /// The character n-gram terms of a text, in order.
 pub fn ngrams(text: &str) -> Vec<String> {
-    collect(&mut simple(), text)
+    analyzer::run(Lang::ALL.len(), text)
 }
 
-fn collect(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
-    let mut stream = analyzer.token_stream(text);
-    let mut out = Vec::new();
-    while let Some(token) = stream.next() {
-        out.push(token.text.clone());
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+
+    const IRAQ_CLAIM: &str = "وزارة الصحة العراقيه تمنح تعويض 7 مليون لكل شخص قام باللقاح كورونا";
+
+    fn registered(manager: &TokenizerManager, name: &str, text: &str) -> Vec<String> {
+        let mut analyzer: TextAnalyzer = manager
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} is not registered"));
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            out.push(token.text.clone());
+        }
+        out
     }
-    out
+
+    fn shares_term(a: &[String], b: &[String]) -> bool {
+        a.iter().any(|t| b.contains(t))
+    }
+
+    #[test]
+    fn language_codes_round_trip() {
+        for lang in Lang::ALL {
+            assert_eq!(Lang::from_code(lang.code()), lang);
+        }
+        assert_eq!(Lang::from_code("ar_MA"), Lang::Ar);
+        assert_eq!(Lang::from_code("fr-FR"), Lang::Fr);
+    }
+
+    #[test]
+    fn analyze_and_ngrams_match_the_registered_analyzers() {
+        let manager = TokenizerManager::default();
+        register_analyzers(&manager);
+        let texts = [
+            IRAQ_CLAIM,
+            "L'élection présidentielle a été truquée",
+            "wach l9a7 dyal corona khatar?",
+            "#عاجل رسميًا.. واتساب يُزيل خاصية الظهور 😂 https://t.co/x",
+        ];
+        for text in texts {
+            for lang in Lang::ALL {
+                assert_eq!(
+                    analyze(lang, text),
+                    registered(&manager, lang.analyzer(), text),
+                    "{lang:?} {text}"
+                );
+            }
+            assert_eq!(
+                ngrams(text),
+                registered(&manager, NGRAM_ANALYZER, text),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn normalize_applies_every_arabic_rule() {
+        assert_eq!(
+            normalize("إِنَّ الصِّحَّةَ في مُسْتَشْفَى ٢٠٢١"),
+            "ان الصحه في مستشفي 2021"
+        );
+    }
+
+    #[test]
+    fn arabizi_words_are_transliterated_and_others_kept() {
+        assert_eq!(arabizi_to_arabic("wach l9a7 corona"), "واش لقاح corona");
+        assert_eq!(
+            arabizi_to_arabic_all("L9a7 Corona 2021"),
+            "لقاح كورونا 2021"
+        );
+    }
+
+    #[test]
+    fn arabizi_post_reaches_the_arabic_vaccine_claim() {
+        let post = "wach l9a7 corona khatar?";
+        assert!(detect(post).arabizi);
+        let query = arabizi_to_arabic_all(post);
+        let claim = analyze(Lang::Ar, IRAQ_CLAIM);
+        let words = analyze(Lang::Ar, &query);
+        assert!(words.contains(&"لقاح".to_string()), "{words:?}");
+        assert!(words.contains(&"كورونا".to_string()), "{words:?}");
+        assert!(
+            claim.contains(&"لقاح".to_string()) && claim.contains(&"كورونا".to_string()),
+            "{claim:?}"
+        );
+        assert!(shares_term(&ngrams(&query), &ngrams(IRAQ_CLAIM)));
+    }
+
+    #[test]
+    fn arabic_analyzer_drops_stop_words_and_light_stems() {
+        let terms = analyze(Lang::Ar, "اللقاحات في المغرب، و اللقاحات من الصين");
+        assert_eq!(terms, ["لقاح", "مغرب", "لقاح", "صين"]);
+    }
+
+    #[test]
+    fn harakat_do_not_split_words() {
+        assert_eq!(analyze(Lang::Ar, "اللُّقَاحَاتُ"), ["لقاح"]);
+    }
+
+    #[test]
+    fn arabic_analyzer_transliterates_arabizi_and_folds_other_latin_words() {
+        assert_eq!(analyze(Lang::Ar, "l9a7 Pfizer"), ["لقاح", "pfizer"]);
+    }
+
+    #[test]
+    fn french_elision_and_accents_do_not_change_the_term() {
+        assert_eq!(
+            analyze(Lang::Fr, "l'élection"),
+            analyze(Lang::Fr, "election")
+        );
+        assert_eq!(
+            analyze(Lang::Fr, "l’élection"),
+            analyze(Lang::Fr, "élections")
+        );
+        assert_eq!(
+            analyze(Lang::Fr, "la sécurité"),
+            analyze(Lang::Fr, "securite")
+        );
+        assert_eq!(
+            analyze(Lang::Fr, "qu'Ahmed lorsqu’Omar d'abord vacciné"),
+            ["ahmed", "omar", "abord", "vaccin"]
+        );
+    }
+
+    #[test]
+    fn spanish_accented_words_match_their_unaccented_spelling() {
+        assert_eq!(
+            analyze(Lang::Es, "vacunación"),
+            analyze(Lang::Es, "vacunacion")
+        );
+        assert_eq!(
+            analyze(Lang::Es, "vacunación"),
+            analyze(Lang::Es, "vacunaciones")
+        );
+        assert_eq!(
+            analyze(Lang::Es, "la política"),
+            analyze(Lang::Es, "politica")
+        );
+    }
+
+    #[test]
+    fn english_analyzer_stems_and_drops_clitics_and_stop_words() {
+        assert_eq!(
+            analyze(Lang::En, "The vaccines aren't what it's said"),
+            ["vaccin", "aren", "what", "said"]
+        );
+    }
+
+    #[test]
+    fn european_analyzers_give_arabic_words_the_arabic_treatment() {
+        assert_eq!(analyze(Lang::Fr, "le vaccin باللقاح"), ["vaccin", "لقاح"]);
+    }
+
+    #[test]
+    fn tokens_keep_digits_and_split_hashtag_underscores() {
+        assert_eq!(
+            analyze(Lang::Other, "#Covid19 3lach #لقاح_كورونا"),
+            ["covid19", "3lach", "لقاح", "كورونا"]
+        );
+    }
+
+    #[test]
+    fn other_analyzer_folds_without_stemming() {
+        assert_eq!(
+            analyze(Lang::Other, "Élections VACUNACIÓN"),
+            ["elections", "vacunacion"]
+        );
+    }
+
+    #[test]
+    fn ngrams_of_arabizi_and_arabic_spellings_overlap() {
+        let latin = ngrams("l9a7");
+        assert_eq!(latin, ["^لق", "لقا", "قاح", "اح$"]);
+        let arabic = ngrams("باللقاح");
+        assert_eq!(arabic, latin);
+    }
+
+    #[test]
+    fn ngrams_keep_short_words_and_numbers_whole() {
+        assert_eq!(ngrams("5G 2021 ok"), ["5g", "2021", "ok"]);
+    }
+
+    #[test]
+    fn ngram_term_count_stays_close_to_the_letter_count() {
+        let grams = ngrams(IRAQ_CLAIM);
+        let letters = IRAQ_CLAIM.chars().filter(|c| c.is_alphanumeric()).count();
+        assert!(
+            grams.len() <= letters,
+            "{} grams for {letters} letters",
+            grams.len()
+        );
+    }
+
+    #[test]
+    fn real_tweet_with_emojis_and_hashtags_is_analyzed() {
+        let tweet = "رسميا 🚨 \n\nاللاعب نغولو كانتي يعتزل اللعب دوليا بسبب اسائة رئيس فرنسا للرسول صلى الله عليه وسلم 😍❤\n#نازلين_لأجل_النبي https://t.co/3VgApG6C2C";
+        let terms = analyze(Lang::Ar, tweet);
+        assert!(terms.contains(&"لاعب".to_string()), "{terms:?}");
+        assert!(terms.contains(&"نبي".to_string()), "{terms:?}");
+        assert!(
+            !terms.iter().any(|t| t.contains("co") || t.contains('🚨')),
+            "{terms:?}"
+        );
+    }
+
+    #[test]
+    fn canonical_url_and_platform_work_together() {
+        let canonical = canonical_url("https://twitter.com/user/status/1?s=20").unwrap_or_default();
+        assert_eq!(canonical, "https://x.com/user/status/1");
+        assert_eq!(platform_of(&canonical), Some("x"));
+    }
+
+    #[test]
+    fn every_function_accepts_any_slice_of_messy_text() {
+        let messy = "L’OMS 3'ala l9a7 ﷺ #لقاح_كورونا ٢٠٢١ https://t.co/Ab9 www.x.com 😂\u{200F}é\u{301} ـ'3 '";
+        let bounds: Vec<usize> = messy
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([messy.len()])
+            .collect();
+        for &from in &bounds {
+            let text = &messy[from..];
+            let detection = detect(text);
+            assert!(Lang::ALL.contains(&detection.lang));
+            for lang in Lang::ALL {
+                assert!(analyze(lang, text).iter().all(|t| !t.is_empty()));
+            }
+            assert!(ngrams(text).iter().all(|t| !t.is_empty()));
+            assert!(!normalize(text).contains('\u{0640}'));
+            let _ = (
+                arabizi_to_arabic(text),
+                arabizi_to_arabic_all(text),
+                canonical_url(text),
+            );
+        }
+    }
 }
