@@ -27,7 +27,7 @@ use crate::text::{self, Lang};
 use crate::verdict::Verdict;
 
 /// Bumped whenever fields or analyzers change: an index of another version is rebuilt.
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 
 /// Memory for the writer's in-RAM segments, split across its threads.
 const WRITER_HEAP_BYTES: usize = 128 << 20;
@@ -109,9 +109,9 @@ pub struct SearchPage {
 struct Fields {
     id: Field,
     doc: Field,
-    text: [Field; 5],
-    title: [Field; 5],
+    words: [Field; 5],
     ngram: Field,
+    id_hash: Field,
     lang: Field,
     verdict: Field,
     publisher: Field,
@@ -131,7 +131,7 @@ fn lang_slot(lang: Lang) -> usize {
 
 fn build_schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let words = |analyzer: &str| {
+    let word_options = |analyzer: &str| {
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(analyzer)
@@ -140,10 +140,9 @@ fn build_schema() -> (Schema, Fields) {
     };
     let id = b.add_text_field("id", STRING | STORED);
     let doc = b.add_text_field("doc", STORED);
-    let text =
-        Lang::ALL.map(|l| b.add_text_field(&format!("text_{}", l.code()), words(l.analyzer())));
-    let title =
-        Lang::ALL.map(|l| b.add_text_field(&format!("title_{}", l.code()), words(l.analyzer())));
+    let id_hash = b.add_u64_field("id_hash", FAST);
+    let words = Lang::ALL
+        .map(|l| b.add_text_field(&format!("words_{}", l.code()), word_options(l.analyzer())));
     let ngram = b.add_text_field(
         "ngram",
         TextOptions::default().set_indexing_options(
@@ -160,9 +159,9 @@ fn build_schema() -> (Schema, Fields) {
     let fields = Fields {
         id,
         doc,
-        text,
-        title,
+        words,
         ngram,
+        id_hash,
         lang,
         verdict,
         publisher,
@@ -295,16 +294,13 @@ impl ClaimIndex {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &c.id);
         doc.add_text(f.doc, serde_json::to_string(&IndexedClaim::from_claim(c))?);
-        doc.add_text(f.text[slot], &c.text);
-        for extra in c
-            .subtitle
-            .iter()
-            .chain(c.appearances.iter().filter_map(|a| a.text.as_ref()))
-        {
-            doc.add_text(f.text[slot], extra);
-        }
-        if let Some(title) = &c.title {
-            doc.add_text(f.title[slot], title);
+        doc.add_u64(f.id_hash, id_hash(&c.id));
+        let texts = [Some(&c.text), c.title.as_ref(), c.subtitle.as_ref()]
+            .into_iter()
+            .flatten()
+            .chain(c.appearances.iter().filter_map(|a| a.text.as_ref()));
+        for part in texts {
+            doc.add_text(f.words[slot], part);
         }
         for part in [Some(&c.text), c.title.as_ref(), c.subtitle.as_ref()]
             .into_iter()
@@ -363,13 +359,24 @@ impl ClaimIndex {
         let q = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let limit = query.limit.max(1);
-        let (top, total) = searcher.search(
-            &q,
-            &(TopDocs::with_limit(limit).and_offset(query.offset), Count),
-        )?;
+        // Equal scores are ordered by a hash of the id, not by where the
+        // document happens to sit in the index, so a rebuild changes nothing.
+        let top_docs = TopDocs::with_limit(limit)
+            .and_offset(query.offset)
+            .tweak_score(move |segment: &tantivy::SegmentReader| {
+                let hashes = segment
+                    .fast_fields()
+                    .u64("id_hash")
+                    .map(|c| c.first_or_default_col(0));
+                move |doc: tantivy::DocId, score: tantivy::Score| {
+                    let hash = hashes.as_ref().map_or(0, |c| c.get_val(doc));
+                    (score, std::cmp::Reverse(hash))
+                }
+            });
+        let (top, total) = searcher.search(&q, &(top_docs, Count))?;
         let hits = top
             .into_iter()
-            .map(|(score, addr)| {
+            .map(|((score, _), addr)| {
                 Ok(Hit {
                     claim: self.stored(&searcher, addr)?,
                     score,
@@ -403,14 +410,20 @@ impl ClaimIndex {
             }
         };
         for lang in Lang::ALL {
-            let slot = lang_slot(lang);
-            add(f.text[slot], lang, q, 1.0);
-            add(f.title[slot], lang, q, 1.0);
+            add(f.words[lang_slot(lang)], lang, q, 1.0);
         }
         if text::detect(q).arabizi {
-            let arabic = text::arabizi_to_arabic(q);
-            add(f.text[0], Lang::Ar, &arabic, 1.0);
-            add(f.title[0], Lang::Ar, &arabic, 1.0);
+            let arabic = text::arabizi_to_arabic_all(q);
+            add(f.words[lang_slot(Lang::Ar)], Lang::Ar, &arabic, 1.0);
+            // Arabizi vowels are guesses: the n-grams of the Arabic spelling
+            // catch what whole words miss.
+            for gram in text::ngrams(&arabic) {
+                let tq = TermQuery::new(
+                    Term::from_field_text(f.ngram, &gram),
+                    IndexRecordOption::WithFreqs,
+                );
+                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), 0.3))));
+            }
         }
         if should.is_empty() {
             None
@@ -427,6 +440,13 @@ impl ClaimIndex {
             .ok_or_else(|| Error::Invalid("index document without its stored record".into()))?;
         Ok(serde_json::from_str(json)?)
     }
+}
+
+/// A stable 64-bit hash of a claim id (FNV-1a), for deterministic tie-breaks.
+fn id_hash(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn term_query(field: Field, value: &str) -> Box<dyn Query> {

@@ -338,9 +338,20 @@ impl KnowledgeBase {
 
 /// Fills what the source left out and puts what it gave in canonical form.
 fn prepare(mut claim: Claim) -> Claim {
-    if claim.lang.as_deref().is_none_or(|l| l.trim().is_empty()) {
-        let detected = text::detect(&claim.text).lang;
-        claim.lang = (detected != Lang::Other).then(|| detected.code().to_string());
+    let detected = text::detect(&claim.text).lang;
+    let declared = claim
+        .lang
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty());
+    match declared {
+        None => claim.lang = (detected != Lang::Other).then(|| detected.code().to_string()),
+        // Sources tag the review's language, which is not always the claim's:
+        // an Arabic-script claim tagged `en` is analyzed as Arabic.
+        Some(code) if detected == Lang::Ar && Lang::from_code(code) != Lang::Ar => {
+            claim.lang = Some(Lang::Ar.code().to_string())
+        }
+        Some(_) => {}
     }
     for a in &mut claim.appearances {
         if let Some(url) = a.url.as_deref().and_then(text::canonical_url) {

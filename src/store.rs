@@ -204,7 +204,8 @@ pub struct Writer<'a> {
 
 impl Writer<'_> {
     /// Inserts the claim, or updates the stored claim with the same id. The
-    /// store sets `version`, `created_at` and `updated_at`; the values given are ignored.
+    /// store sets `version`, `created_at` and `updated_at` on update; a new
+    /// claim keeps the ones it carries (a restored export keeps its history).
     pub fn upsert_claim(&mut self, claim: &Claim) -> Result<Upsert> {
         if claim.id.trim().is_empty() {
             return Err(Error::Invalid("claim id is empty".into()));
@@ -254,7 +255,7 @@ impl Writer<'_> {
                     "INSERT INTO claim (id, text, title, subtitle, lang, verdict, verdict_text,
                         summary, url, publisher, publisher_site, claimant, claim_date,
                         review_date, country, tags, narrative, raw, version, created_at, updated_at)
-                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,1,?19,?19)",
+                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)",
                     params![
                         claim.id,
                         claim.text,
@@ -274,7 +275,9 @@ impl Writer<'_> {
                         tags,
                         claim.narrative,
                         raw,
-                        self.now,
+                        claim.version.max(1),
+                        claim.created_at.as_deref().unwrap_or(&self.now),
+                        claim.updated_at.as_deref().unwrap_or(&self.now),
                     ],
                 )?;
                 Upsert::Inserted

@@ -41,7 +41,11 @@ fn arabic_claimreview_records_all_get_a_normalized_verdict_and_keep_their_rating
     let export = debunk(dir.path(), &["export", "--format", "jsonl"]);
     assert!(export.status.success());
     let mut with_verdict = 0;
-    for line in stdout(&export).lines() {
+    let exported = stdout(&export);
+    // The source lists some fact-checks twice; each is stored once.
+    let unique = exported.lines().count() as u64;
+    assert_eq!(unique, report["imported"].as_u64().unwrap());
+    for line in exported.lines() {
         let claim: serde_json::Value = serde_json::from_str(line).unwrap();
         let rating = claim["verdict_text"].as_str();
         assert!(
@@ -52,10 +56,10 @@ fn arabic_claimreview_records_all_get_a_normalized_verdict_and_keep_their_rating
             with_verdict += 1;
         }
         assert!(claim["url"].as_str().is_some_and(|u| u.starts_with("http")));
-        assert!(claim["publisher"].is_string());
+        assert!(claim["publisher"].is_string() || claim["publisher_site"].is_string());
     }
     assert_eq!(
-        with_verdict, stored,
+        with_verdict, unique,
         "every record has a normalized verdict"
     );
 
