@@ -77,6 +77,60 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Which known claims does a post repeat? Scored, banded, explained.
+    Match {
+        /// The post's text (omit with --batch).
+        #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+        text: Option<String>,
+        /// The post's language when known (ISO 639-1); detected otherwise.
+        #[arg(long)]
+        lang: Option<String>,
+        /// A URL where the post was seen.
+        #[arg(long)]
+        url: Option<String>,
+        /// Matches per post.
+        #[arg(long, default_value_t = 5)]
+        top: usize,
+        /// A JSONL file of posts (`{"id","text","lang"?,"url"?}` per line; `-` for stdin):
+        /// one JSON line out per line in, in input order.
+        #[arg(long)]
+        batch: Option<PathBuf>,
+        /// Worker threads for --batch (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure matching quality on a claim-retrieval task (CheckThat! layout).
+    Eval {
+        #[arg(long)]
+        claims: PathBuf,
+        #[arg(long)]
+        queries: PathBuf,
+        #[arg(long)]
+        qrels: PathBuf,
+        /// `claim_id<TAB>canonical_id` map: also score through it.
+        #[arg(long)]
+        dedup: Option<PathBuf>,
+        /// Also score plain BM25 (lowercased words of text + title) for reference.
+        #[arg(long)]
+        baseline: bool,
+        /// Write every candidate's features and label here (for `train`).
+        #[arg(long)]
+        samples_out: Option<PathBuf>,
+        #[arg(long)]
+        threads: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fit the re-ranking model on samples written by `eval --samples-out`.
+    Train {
+        #[arg(required = true)]
+        samples: Vec<PathBuf>,
+        /// L2 penalty on the standardized weights.
+        #[arg(long, default_value_t = 1.0)]
+        l2: f64,
+    },
     /// Rebuild the search index from the store.
     Reindex,
     /// Counts by language and verdict, and the index state.
@@ -174,6 +228,43 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Match {
+            text,
+            lang,
+            url,
+            top,
+            batch,
+            threads,
+            json,
+        } => {
+            let kb = open()?;
+            match batch {
+                Some(path) => match_batch(&kb, &path, top, threads),
+                None => match_one(&kb, text.as_deref().unwrap_or(""), lang, url, top, json),
+            }
+        }
+        Command::Eval {
+            claims,
+            queries,
+            qrels,
+            dedup,
+            baseline,
+            samples_out,
+            threads,
+            json,
+        } => eval(
+            crate::eval::Task {
+                claims,
+                queries,
+                qrels,
+                dedup,
+            },
+            baseline,
+            samples_out,
+            threads,
+            json,
+        ),
+        Command::Train { samples, l2 } => train(&samples, l2),
         Command::Reindex => {
             let n = open()?.reindex()?;
             eprintln!("reindexed {n} claims");
@@ -271,5 +362,199 @@ fn import(
             report.imported, report.updated, report.skipped
         );
     }
+    Ok(())
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn match_one(
+    kb: &KnowledgeBase,
+    text: &str,
+    lang: Option<String>,
+    url: Option<String>,
+    top: usize,
+    json: bool,
+) -> Result<()> {
+    if text.trim().is_empty() {
+        anyhow::bail!("the post text is empty");
+    }
+    let req = crate::matcher::Request {
+        text,
+        url: url.as_deref(),
+        lang: lang.as_deref().map(crate::text::Lang::from_code),
+        top,
+    };
+    let matches = kb.match_post(&req)?;
+    let mut out = io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, &serde_json::json!({ "matches": matches }))?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let shown: Vec<_> = matches
+        .iter()
+        .filter(|m| m.band != crate::matcher::Band::None)
+        .collect();
+    if shown.is_empty() {
+        writeln!(out, "no known claim matches this post")?;
+    }
+    for m in shown {
+        let c = &m.claim;
+        let band = match m.band {
+            crate::matcher::Band::Match => "MATCH",
+            _ => "possible",
+        };
+        let verdict = c.verdict.map_or("-", Verdict::as_str);
+        writeln!(out, "{band:8} {:.2}  [{verdict}] {}", m.score, c.id)?;
+        writeln!(out, "         {}", c.text)?;
+        if let Some(url) = &c.url {
+            writeln!(out, "         {url}")?;
+        }
+        if !m.explanation.terms.is_empty() {
+            writeln!(out, "         shared: {}", m.explanation.terms.join(", "))?;
+        }
+        if let Some(url) = &m.explanation.url {
+            writeln!(out, "         same URL: {url}")?;
+        }
+    }
+    Ok(())
+}
+
+fn match_batch(kb: &KnowledgeBase, path: &Path, top: usize, threads: Option<usize>) -> Result<()> {
+    let input: Box<dyn Read> = if path == Path::new("-") {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(File::open(path).with_context(|| format!("opening {}", path.display()))?)
+    };
+    let stats = crate::batch::run(
+        kb,
+        BufReader::with_capacity(1 << 20, input),
+        BufWriter::with_capacity(1 << 16, io::stdout()),
+        top,
+        threads.unwrap_or_else(cores),
+    )
+    .with_context(|| format!("matching {}", path.display()))?;
+    if stats.errors > 0 {
+        eprintln!(
+            "{} of {} lines could not be matched (see their \"error\")",
+            stats.errors, stats.posts
+        );
+    }
+    Ok(())
+}
+
+fn eval(
+    task: crate::eval::Task,
+    baseline: bool,
+    samples_out: Option<PathBuf>,
+    threads: Option<usize>,
+    json: bool,
+) -> Result<()> {
+    let mut samples = Vec::new();
+    let report = crate::eval::run(
+        &task,
+        baseline,
+        threads.unwrap_or_else(cores),
+        samples_out.as_ref().map(|_| &mut samples),
+    )
+    .context("evaluating")?;
+    if let Some(path) = &samples_out {
+        let mut out = BufWriter::new(
+            File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        );
+        for s in &samples {
+            write!(out, "{}\t{}\t{}", s.query, s.claim, u8::from(s.relevant))?;
+            for v in s.values {
+                write!(out, "\t{v}")?;
+            }
+            writeln!(out)?;
+        }
+        out.flush()?;
+    }
+    let mut out = io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let row = |name: &str, m: &crate::eval::Metrics| {
+        format!(
+            "{name:<14} {:>5}  {:.4}  {:.4}  {:.4}  {:.4}  {:.4}",
+            m.queries, m.map_1, m.map_5, m.recall_5, m.recall_10, m.mrr
+        )
+    };
+    writeln!(
+        out,
+        "claims {}, {:.2} ms per post",
+        report.claims, report.mean_ms_per_post
+    )?;
+    writeln!(
+        out,
+        "{:<14} {:>5}  {:<6}  {:<6}  {:<6}  {:<6}  {:<6}",
+        "", "posts", "MAP@1", "MAP@5", "R@5", "R@10", "MRR"
+    )?;
+    writeln!(out, "{}", row("debunk", &report.metrics))?;
+    if let Some(m) = &report.dedup_metrics {
+        writeln!(out, "{}", row("debunk, dedup", m))?;
+    }
+    if let Some(m) = &report.baseline {
+        writeln!(out, "{}", row("plain BM25", m))?;
+    }
+    for (lang, m) in &report.by_lang {
+        writeln!(out, "{}", row(&format!("  lang {lang}"), m))?;
+    }
+    let b = &report.match_band;
+    writeln!(
+        out,
+        "match band: {} of {} right (precision {:.3}), {:.1}% of posts",
+        b.correct,
+        b.queries,
+        b.precision,
+        b.coverage * 100.0
+    )?;
+    Ok(())
+}
+
+fn train(paths: &[PathBuf], l2: f64) -> Result<()> {
+    use crate::matcher::features::{N, NAMES};
+    let mut samples: Vec<([f32; N], bool)> = Vec::new();
+    for path in paths {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        for (i, line) in text.lines().enumerate() {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() != 3 + N {
+                anyhow::bail!(
+                    "{}:{}: expected {} columns, found {}",
+                    path.display(),
+                    i + 1,
+                    3 + N,
+                    cols.len()
+                );
+            }
+            let mut x = [0f32; N];
+            for (slot, col) in x.iter_mut().zip(&cols[3..]) {
+                *slot = col
+                    .parse()
+                    .with_context(|| format!("{}:{}: not a number", path.display(), i + 1))?;
+            }
+            samples.push((x, cols[2] == "1"));
+        }
+    }
+    let fit = crate::matcher::model::fit(&samples, l2);
+    let positives = samples.iter().filter(|s| s.1).count();
+    println!(
+        "// fitted on {} candidates ({} relevant), l2 {l2}",
+        samples.len(),
+        positives
+    );
+    println!("pub const WEIGHTS: [f32; N] = [");
+    for (name, w) in NAMES.iter().zip(fit.weights) {
+        println!("    {w:.4}, // {name}");
+    }
+    println!("];");
+    println!("pub const BIAS: f32 = {:.4};", fit.bias);
     Ok(())
 }

@@ -312,3 +312,212 @@ mod tests {
         assert_eq!(bm.rank("mat", 3), vec!["1"]);
     }
 }
+
+/// One evaluation task: files in the CheckThat! layout.
+#[derive(Clone, Debug)]
+pub struct Task {
+    pub claims: std::path::PathBuf,
+    pub queries: std::path::PathBuf,
+    pub qrels: std::path::PathBuf,
+    pub dedup: Option<std::path::PathBuf>,
+}
+
+/// What `run` measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub claims: u64,
+    pub metrics: Metrics,
+    /// Scored through the dedup map, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dedup_metrics: Option<Metrics>,
+    pub by_lang: BTreeMap<String, Metrics>,
+    /// Plain BM25 on the same task, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<Metrics>,
+    /// Queries whose best match fell in the `match` band, and how many of those were right.
+    pub match_band: BandReport,
+    pub mean_ms_per_post: f64,
+}
+
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct BandReport {
+    pub queries: usize,
+    pub correct: usize,
+    pub precision: f64,
+    /// Share of all queries answered in the band.
+    pub coverage: f64,
+}
+
+/// One candidate's features and label, for fitting the model.
+pub struct Sample {
+    pub query: String,
+    pub claim: String,
+    pub relevant: bool,
+    pub values: [f32; crate::matcher::features::N],
+}
+
+/// Builds a knowledge base in memory from the task's claims, matches every
+/// query on `threads` threads, and scores the rankings.
+pub fn run(
+    task: &Task,
+    baseline: bool,
+    threads: usize,
+    mut samples: Option<&mut Vec<Sample>>,
+) -> Result<Report> {
+    use crate::kb::{ImportOptions, KnowledgeBase};
+    use crate::matcher::{Band, Params, Request};
+
+    let kb = KnowledgeBase::open_in_memory()?;
+    let file = std::fs::File::open(&task.claims)
+        .map_err(|e| Error::Invalid(format!("cannot open {}: {e}", task.claims.display())))?;
+    let options = ImportOptions {
+        source: task.claims.clone(),
+        batch_size: 50_000,
+        ..ImportOptions::default()
+    };
+    let imported = kb.import(std::io::BufReader::new(file), &options, |_| {})?;
+    let queries = load_queries(&task.queries)?;
+    let qrels = load_qrels(&task.qrels)?;
+    let dedup = task.dedup.as_deref().map(load_dedup).transpose()?;
+
+    let started = std::time::Instant::now();
+    let threads = threads.max(1);
+    let chunk = queries.len().div_ceil(threads).max(1);
+    let want_samples = samples.is_some();
+    type Out = (
+        Vec<(String, Vec<String>)>,
+        Vec<(String, f32, Band)>,
+        Vec<Sample>,
+    );
+    let results: Vec<Result<Out>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = queries
+            .chunks(chunk)
+            .map(|part| {
+                let kb = kb.clone();
+                let qrels = &qrels;
+                scope.spawn(move || -> Result<Out> {
+                    let mut run = Vec::new();
+                    let mut tops = Vec::new();
+                    let mut samples = Vec::new();
+                    for q in part {
+                        let req = Request {
+                            text: &q.text,
+                            lang: q.lang.as_deref().map(crate::text::Lang::from_code),
+                            top: 1000,
+                            url: None,
+                        };
+                        let matches = kb.match_with(&req, &Params::default())?;
+                        if let Some(best) = matches.first() {
+                            tops.push((q.id.clone(), best.score, best.band));
+                        }
+                        if want_samples {
+                            let relevant = qrels.get(&q.id);
+                            for m in &matches {
+                                samples.push(Sample {
+                                    query: q.id.clone(),
+                                    claim: m.claim_id.clone(),
+                                    relevant: relevant.is_some_and(|r| r.contains(&m.claim_id)),
+                                    values: m.features.values,
+                                });
+                            }
+                        }
+                        run.push((
+                            q.id.clone(),
+                            matches.into_iter().map(|m| m.claim_id).collect(),
+                        ));
+                    }
+                    Ok((run, tops, samples))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::Invalid("a matching thread panicked".into())))
+            })
+            .collect()
+    });
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut run: Run = Vec::new();
+    let mut tops = Vec::new();
+    for r in results {
+        let (part_run, part_tops, part_samples) = r?;
+        run.extend(part_run);
+        tops.extend(part_tops);
+        if let Some(out) = samples.as_deref_mut() {
+            out.extend(part_samples);
+        }
+    }
+
+    let mut band = BandReport::default();
+    let canon = |id: &str| -> String {
+        dedup
+            .as_ref()
+            .and_then(|d| d.get(id))
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    };
+    let judged = tops
+        .iter()
+        .filter(|(q, _, _)| qrels.contains_key(q))
+        .count();
+    for (q, _, b) in &tops {
+        if *b != Band::Match {
+            continue;
+        }
+        let Some(rel) = qrels.get(q) else { continue };
+        band.queries += 1;
+        let top = run
+            .iter()
+            .find(|(id, _)| id == q)
+            .and_then(|(_, r)| r.first());
+        if top.is_some_and(|t| rel.iter().any(|r| canon(r) == canon(t))) {
+            band.correct += 1;
+        }
+    }
+    if band.queries > 0 {
+        band.precision = band.correct as f64 / band.queries as f64;
+    }
+    if judged > 0 {
+        band.coverage = band.queries as f64 / judged as f64;
+    }
+
+    let baseline = if baseline {
+        let claims = kb_claim_texts(&kb)?;
+        let bm25 = PlainBm25::new(claims.iter().map(|(id, t)| (id.as_str(), t.clone())));
+        let run: Run = queries
+            .iter()
+            .map(|q| (q.id.clone(), bm25.rank(&q.text, 10)))
+            .collect();
+        Some(score(&run, &qrels, None))
+    } else {
+        None
+    };
+
+    Ok(Report {
+        claims: imported.imported + imported.updated,
+        metrics: score(&run, &qrels, None),
+        dedup_metrics: dedup.as_ref().map(|d| score(&run, &qrels, Some(d))),
+        by_lang: score_by_lang(&run, &qrels, &queries),
+        baseline,
+        match_band: band,
+        mean_ms_per_post: elapsed * 1000.0 * threads as f64 / queries.len().max(1) as f64,
+    })
+}
+
+/// (id, text + title) of every stored claim, for the plain BM25 reference.
+fn kb_claim_texts(kb: &crate::kb::KnowledgeBase) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    kb.export(&mut buf, crate::formats::ExportFormat::Jsonl)?;
+    for line in buf.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        let c: crate::model::Claim = serde_json::from_slice(line)?;
+        let text = match &c.title {
+            Some(t) => format!("{} {t}", c.text),
+            None => c.text.clone(),
+        };
+        out.push((c.id, text));
+    }
+    Ok(out)
+}

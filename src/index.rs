@@ -22,6 +22,7 @@ use tantivy::{DateTime, DocAddress, Index, IndexReader, IndexWriter, ReloadPolic
 use tantivy::{Searcher, TantivyDocument};
 
 use crate::error::{Error, Result};
+use crate::matcher::{Corpus, Retrieved, TermField, WeightedTerm};
 use crate::model::Claim;
 use crate::text::{self, Lang};
 use crate::verdict::Verdict;
@@ -432,6 +433,21 @@ impl ClaimIndex {
         }
     }
 
+    /// A read snapshot for matching.
+    pub fn snapshot(&self) -> Snapshot<'_> {
+        Snapshot {
+            index: self,
+            searcher: self.reader.searcher(),
+        }
+    }
+
+    fn field_of(&self, field: TermField) -> Field {
+        match field {
+            TermField::Words(lang) => self.fields.words[lang_slot(lang)],
+            TermField::Ngram => self.fields.ngram,
+        }
+    }
+
     fn stored(&self, searcher: &Searcher, addr: DocAddress) -> Result<IndexedClaim> {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let json = doc
@@ -447,6 +463,63 @@ fn id_hash(id: &str) -> u64 {
     id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+/// One searcher's view of the index, as the matcher sees it.
+pub struct Snapshot<'a> {
+    index: &'a ClaimIndex,
+    searcher: Searcher,
+}
+
+impl Corpus for Snapshot<'_> {
+    fn num_docs(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+
+    fn doc_freq(&self, field: TermField, term: &str) -> u64 {
+        let term = Term::from_field_text(self.index.field_of(field), term);
+        self.searcher.doc_freq(&term).unwrap_or(0)
+    }
+
+    fn retrieve(&self, terms: &[WeightedTerm], limit: usize) -> Result<Vec<Retrieved>> {
+        // Plain term clauses (no boost wrapper unless needed) keep tantivy's
+        // block-max WAND pruning available for this disjunction.
+        let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+            .iter()
+            .map(|t| {
+                let tq: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(self.index.field_of(t.field), &t.term),
+                    IndexRecordOption::WithFreqs,
+                ));
+                let q: Box<dyn Query> = if (t.boost - 1.0).abs() > f32::EPSILON {
+                    Box::new(BoostQuery::new(tq, t.boost))
+                } else {
+                    tq
+                };
+                (Occur::Should, q)
+            })
+            .collect();
+        let query = BooleanQuery::new(clauses);
+        let top = self
+            .searcher
+            .search(&query, &TopDocs::with_limit(limit.max(1)))?;
+        top.into_iter()
+            .map(|(score, addr)| {
+                Ok(Retrieved {
+                    claim: self.index.stored(&self.searcher, addr)?,
+                    score,
+                })
+            })
+            .collect()
+    }
+
+    fn by_url(&self, canonical: &str) -> Result<Vec<IndexedClaim>> {
+        let query = term_query(self.index.fields.url, canonical);
+        let top = self.searcher.search(&query, &TopDocs::with_limit(50))?;
+        top.into_iter()
+            .map(|(_, addr)| self.index.stored(&self.searcher, addr))
+            .collect()
+    }
 }
 
 fn term_query(field: Field, value: &str) -> Box<dyn Query> {

@@ -11,6 +11,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::formats::{self, ExportFormat, Format, RecordError, Writer};
 use crate::index::{ClaimIndex, SearchPage, SearchQuery};
+use crate::matcher;
 use crate::model::Claim;
 use crate::store::{Store, StoreStats, Upsert};
 use crate::text::{self, Lang};
@@ -250,6 +251,21 @@ impl KnowledgeBase {
 
     pub fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
         self.inner.index.search(query)
+    }
+
+    /// The claims a post may repeat, best first, scored, banded and explained.
+    pub fn match_post(&self, req: &matcher::Request<'_>) -> Result<Vec<matcher::Match>> {
+        self.match_with(req, &matcher::Params::default())
+    }
+
+    /// `match_post` with explicit retrieval bounds (evaluation, benchmarks).
+    pub fn match_with(
+        &self,
+        req: &matcher::Request<'_>,
+        params: &matcher::Params,
+    ) -> Result<Vec<matcher::Match>> {
+        let snapshot = self.inner.index.snapshot();
+        matcher::rank(&snapshot, req, params)
     }
 
     pub fn get_claim(&self, id: &str) -> Result<Claim> {

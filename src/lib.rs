@@ -18,12 +18,14 @@
 //! - [`error`] the one core error type.
 
 pub mod api;
+pub mod batch;
 pub mod cli;
 pub mod error;
 pub mod eval;
 pub mod formats;
 pub mod index;
 pub mod kb;
+pub mod matcher;
 pub mod model;
 pub mod store;
 pub mod text;

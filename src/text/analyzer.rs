@@ -524,6 +524,32 @@ thread_local! {
     static ANALYZERS: RefCell<Option<[TextAnalyzer; 6]>> = const { RefCell::new(None) };
 }
 
+/// Runs the analyzer at `slot` and hands each term with its byte range in
+/// `text` to `each`.
+pub fn run_with(slot: usize, text: &str, mut each: impl FnMut(&str, usize, usize)) {
+    ANALYZERS.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let analyzers = cell.get_or_insert_with(all_analyzers);
+        if let Some(analyzer) = analyzers.get_mut(slot) {
+            let mut stream = analyzer.token_stream(text);
+            while let Some(token) = stream.next() {
+                each(&token.text, token.offset_from, token.offset_to);
+            }
+        }
+    })
+}
+
+fn all_analyzers() -> [TextAnalyzer; 6] {
+    [
+        word_analyzer(Lang::ALL[0]),
+        word_analyzer(Lang::ALL[1]),
+        word_analyzer(Lang::ALL[2]),
+        word_analyzer(Lang::ALL[3]),
+        word_analyzer(Lang::ALL[4]),
+        ngram_analyzer(),
+    ]
+}
+
 /// Runs the analyzer at `slot` (0–4: `Lang::ALL` order, 5: n-grams).
 pub fn run(slot: usize, text: &str) -> Vec<String> {
     ANALYZERS.with(|cell| {

@@ -22,6 +22,7 @@ mod arabic;
 mod arabizi;
 mod lang;
 mod normalize;
+mod post;
 mod url;
 
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,7 @@ use tantivy::tokenizer::TokenizerManager;
 pub use self::analyzer::{ngram_analyzer, word_analyzer};
 pub use self::arabic::{is_stop_word as is_arabic_stop_word, light_stem as arabic_light_stem};
 pub use self::arabizi::looks_arabizi;
+pub use self::post::{clean_post, CleanPost};
 pub use self::url::platform_of;
 
 /// The languages debunk analyzes with their own rules; everything else is `Other`.
@@ -160,6 +162,33 @@ pub fn analyze(lang: Lang, text: &str) -> Vec<String> {
         .position(|l| *l == lang)
         .unwrap_or(Lang::ALL.len() - 1);
     analyzer::run(slot, text)
+}
+
+/// Like [`analyze`], with each term's byte range in `text`.
+pub fn analyze_spans(lang: Lang, text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    analyzer::run_with(lang_slot(lang), text, |term, from, to| {
+        out.push((term.to_string(), from..to))
+    });
+    out
+}
+
+/// Calls `each` with every term a language's word analyzer produces, without
+/// allocating a list (the matcher's hot path).
+pub fn for_each_term(lang: Lang, text: &str, mut each: impl FnMut(&str)) {
+    analyzer::run_with(lang_slot(lang), text, |term, _, _| each(term));
+}
+
+/// Calls `each` with every character n-gram of a text.
+pub fn for_each_ngram(text: &str, mut each: impl FnMut(&str)) {
+    analyzer::run_with(Lang::ALL.len(), text, |term, _, _| each(term));
+}
+
+fn lang_slot(lang: Lang) -> usize {
+    Lang::ALL
+        .iter()
+        .position(|l| *l == lang)
+        .unwrap_or(Lang::ALL.len() - 1)
 }
 
 /// The character n-gram terms of a text, in order.

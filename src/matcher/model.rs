@@ -1,0 +1,175 @@
+//! The re-ranking model: logistic regression over the features, so its output
+//! is a probability that the post repeats the claim, and the band cut-offs
+//! read on it. Weights are fitted by `debunk train` (Newton's method on the
+//! candidates of the train splits, see README) and written down here.
+
+use super::features::{Features, N};
+
+/// Fitted weights, in `features::NAMES` order.
+pub const WEIGHTS: [f32; N] = [
+    2.0, 0.0, 0.5, 0.5, 3.0, 2.0, 1.0, 0.0, 0.0, 1.0, 3.0, 1.0, 1.0, 0.5, -0.5, 4.0, 1.0, 0.0, 0.0,
+];
+pub const BIAS: f32 = -7.0;
+
+/// At or above: the post repeats the claim.
+pub const MATCH_AT: f32 = 0.8;
+/// At or above: worth a human look.
+pub const POSSIBLE_AT: f32 = 0.3;
+
+pub fn probability(f: &Features) -> f32 {
+    let z = BIAS
+        + f.values
+            .iter()
+            .zip(WEIGHTS.iter())
+            .map(|(x, w)| x * w)
+            .sum::<f32>();
+    1.0 / (1.0 + (-z).exp())
+}
+
+pub fn band(p: f32) -> super::Band {
+    if p >= MATCH_AT {
+        super::Band::Match
+    } else if p >= POSSIBLE_AT {
+        super::Band::Possible
+    } else {
+        super::Band::None
+    }
+}
+
+/// A fitted logistic model: weights on the raw features and a bias.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fit {
+    pub weights: [f64; N],
+    pub bias: f64,
+}
+
+/// Fits L2-regularized logistic regression by Newton's method. Features are
+/// standardized for the fit and the weights mapped back to raw features.
+pub fn fit(samples: &[([f32; N], bool)], l2: f64) -> Fit {
+    let n = samples.len().max(1) as f64;
+    let mut mean = [0f64; N];
+    let mut sd = [0f64; N];
+    for (x, _) in samples {
+        for i in 0..N {
+            mean[i] += f64::from(x[i]) / n;
+        }
+    }
+    for (x, _) in samples {
+        for i in 0..N {
+            sd[i] += (f64::from(x[i]) - mean[i]).powi(2) / n;
+        }
+    }
+    for s in &mut sd {
+        *s = if *s > 1e-12 { s.sqrt() } else { 1.0 };
+    }
+    let z = |x: &[f32; N]| -> [f64; N + 1] {
+        let mut out = [1f64; N + 1];
+        for i in 0..N {
+            out[i + 1] = (f64::from(x[i]) - mean[i]) / sd[i];
+        }
+        out
+    };
+    let mut w = [0f64; N + 1];
+    for _ in 0..50 {
+        let mut grad = [0f64; N + 1];
+        let mut hess = vec![[0f64; N + 1]; N + 1];
+        for (x, y) in samples {
+            let xz = z(x);
+            let dot: f64 = xz.iter().zip(&w).map(|(a, b)| a * b).sum();
+            let p = 1.0 / (1.0 + (-dot).exp());
+            let err = p - f64::from(u8::from(*y));
+            let curv = (p * (1.0 - p)).max(1e-9);
+            for i in 0..=N {
+                grad[i] += err * xz[i];
+                for j in 0..=N {
+                    hess[i][j] += curv * xz[i] * xz[j];
+                }
+            }
+        }
+        for i in 1..=N {
+            grad[i] += l2 * w[i];
+            hess[i][i] += l2;
+        }
+        let step = solve(hess, grad);
+        let mut change = 0f64;
+        for i in 0..=N {
+            w[i] -= step[i];
+            change = change.max(step[i].abs());
+        }
+        if change < 1e-8 {
+            break;
+        }
+    }
+    let mut weights = [0f64; N];
+    let mut bias = w[0];
+    for i in 0..N {
+        weights[i] = w[i + 1] / sd[i];
+        bias -= w[i + 1] * mean[i] / sd[i];
+    }
+    Fit { weights, bias }
+}
+
+/// Solves `a x = b` by Gaussian elimination with partial pivoting.
+fn solve(mut a: Vec<[f64; N + 1]>, mut b: [f64; N + 1]) -> [f64; N + 1] {
+    let m = N + 1;
+    for col in 0..m {
+        let pivot = (col..m)
+            .max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))
+            .unwrap_or(col);
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        let d = a[col][col];
+        if d.abs() < 1e-12 {
+            continue;
+        }
+        for row in 0..m {
+            if row != col {
+                let f = a[row][col] / d;
+                if f != 0.0 {
+                    for k in col..m {
+                        a[row][k] -= f * a[col][k];
+                    }
+                    b[row] -= f * b[col];
+                }
+            }
+        }
+    }
+    let mut x = [0f64; N + 1];
+    for i in 0..m {
+        if a[i][i].abs() >= 1e-12 {
+            x[i] = b[i] / a[i][i];
+        }
+    }
+    x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_finds_the_feature_that_separates_the_classes() {
+        // Label is 1 when feature 4 is high; feature 0 is noise.
+        let mut samples = Vec::new();
+        for i in 0..400 {
+            let mut x = [0f32; N];
+            x[0] = ((i * 37) % 100) as f32 / 100.0;
+            x[4] = (i % 10) as f32 / 10.0;
+            samples.push((x, x[4] > 0.55));
+        }
+        let fit = fit(&samples, 1e-3);
+        assert!(fit.weights[4] > 5.0, "{:?}", fit.weights);
+        assert!(fit.weights[0].abs() < fit.weights[4] / 10.0);
+    }
+
+    #[test]
+    fn probability_stays_in_the_unit_interval_and_bands_follow_it() {
+        let mut f = Features::default();
+        assert!(probability(&f) < POSSIBLE_AT);
+        f.values = [1.0; N];
+        let p = probability(&f);
+        assert!((0.0..=1.0).contains(&p));
+        assert_eq!(band(1.0), super::super::Band::Match);
+        assert_eq!(band(0.0), super::super::Band::None);
+    }
+}

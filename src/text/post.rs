@@ -1,0 +1,139 @@
+//! Cleaning a social-media post before analysis: links are set aside for URL
+//! lookup, and what carries no claim (picture links, @handles, `RT`, a
+//! tweet's trailing signature) is dropped; hashtags become words.
+
+/// A post ready for analysis.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CleanPost {
+    /// The words of the post, hashtags split.
+    pub text: String,
+    /// The links the post carried, as written.
+    pub urls: Vec<String>,
+}
+
+/// Cleans a post: see the module documentation.
+pub fn clean_post(raw: &str) -> CleanPost {
+    let body = strip_signature(raw);
+    let mut out = CleanPost::default();
+    let mut first = true;
+    for word in body.split_whitespace() {
+        let lower_start = word
+            .get(..8)
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        if lower_start.starts_with("http://")
+            || lower_start.starts_with("https://")
+            || lower_start.starts_with("www.")
+        {
+            out.urls.push(trim_url(word).to_string());
+        } else if lower_start.starts_with("pic.twit") {
+            // A picture attachment: no words, no useful URL.
+        } else if let Some(tag) = word.strip_prefix(['#', '＃']) {
+            push_word(&mut out.text, &split_hashtag(tag));
+        } else if word.starts_with('@') {
+            // Handles name accounts, not claims.
+        } else if first && word == "RT" {
+            // Retweet marker.
+        } else {
+            push_word(&mut out.text, word);
+        }
+        first = false;
+    }
+    out
+}
+
+fn push_word(text: &mut String, word: &str) {
+    if word.is_empty() {
+        return;
+    }
+    if !text.is_empty() {
+        text.push(' ');
+    }
+    text.push_str(word);
+}
+
+/// Drops trailing punctuation a link picks up from the sentence around it.
+fn trim_url(url: &str) -> &str {
+    url.trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '"', '\'', '»', '…'])
+}
+
+/// Removes an embedded tweet's signature: `— Name (@handle) January 14, 2020`.
+fn strip_signature(raw: &str) -> &str {
+    let Some(dash) = raw.rfind(['—', '–']) else {
+        return raw;
+    };
+    let tail = raw[dash..].trim_end();
+    let ends_with_year = tail.len() >= 4
+        && tail
+            .get(tail.len() - 4..)
+            .is_some_and(|y| y.bytes().all(|b| b.is_ascii_digit()));
+    if tail.contains("(@") && ends_with_year && tail.chars().count() < 120 {
+        &raw[..dash]
+    } else {
+        raw
+    }
+}
+
+/// `BoycottFrance` → `Boycott France`, `نازلين_لأجل_النبي` → `نازلين لأجل النبي`.
+fn split_hashtag(tag: &str) -> String {
+    let mut out = String::with_capacity(tag.len() + 4);
+    let mut prev: Option<char> = None;
+    for c in tag.chars() {
+        if c == '_' || c == '-' {
+            out.push(' ');
+            prev = None;
+            continue;
+        }
+        if let Some(p) = prev {
+            if p.is_lowercase() && c.is_uppercase() {
+                out.push(' ');
+            }
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tweet_loses_its_signature_links_and_handles_but_keeps_its_words() {
+        let post = clean_post(
+            "RT @someone: How are butterflies surviving the #AustralianFires? https://t.co/abc \
+             pic.twitter.com/0eJtwJyS1J — Center for Bio Div (@CenterForBioDiv) January 14, 2020",
+        );
+        assert_eq!(
+            post.text,
+            "How are butterflies surviving the Australian Fires?"
+        );
+        assert_eq!(post.urls, vec!["https://t.co/abc"]);
+    }
+
+    #[test]
+    fn arabic_hashtags_split_on_underscores() {
+        let post = clean_post("#نازلين_لأجل_النبي غدا");
+        assert_eq!(post.text, "نازلين لأجل النبي غدا");
+    }
+
+    #[test]
+    fn camel_case_hashtags_split_into_words() {
+        assert_eq!(clean_post("#BoycottFrance").text, "Boycott France");
+        assert_eq!(clean_post("#COVID19").text, "COVID19");
+    }
+
+    #[test]
+    fn a_dash_inside_the_text_is_not_a_signature() {
+        let text = "Prices rose — and then fell in 2020";
+        assert_eq!(clean_post(text).text, text);
+    }
+
+    #[test]
+    fn urls_lose_trailing_punctuation() {
+        let post = clean_post("see https://example.org/a/b). now");
+        assert_eq!(post.urls, vec!["https://example.org/a/b"]);
+        assert_eq!(post.text, "see now");
+    }
+}
