@@ -118,6 +118,9 @@ pub enum Command {
         /// Write every candidate's features and label here (for `train`).
         #[arg(long)]
         samples_out: Option<PathBuf>,
+        /// Diagnostics: rank by this one feature instead of the model.
+        #[arg(long, hide = true)]
+        rank_by: Option<String>,
         #[arg(long)]
         threads: Option<usize>,
         #[arg(long)]
@@ -250,6 +253,7 @@ pub fn run(cli: Cli) -> Result<()> {
             dedup,
             baseline,
             samples_out,
+            rank_by,
             threads,
             json,
         } => eval(
@@ -261,6 +265,7 @@ pub fn run(cli: Cli) -> Result<()> {
             },
             baseline,
             samples_out,
+            rank_by,
             threads,
             json,
         ),
@@ -449,15 +454,25 @@ fn eval(
     task: crate::eval::Task,
     baseline: bool,
     samples_out: Option<PathBuf>,
+    rank_by: Option<String>,
     threads: Option<usize>,
     json: bool,
 ) -> Result<()> {
+    let rank_by = rank_by
+        .map(|name| {
+            crate::matcher::features::NAMES
+                .iter()
+                .position(|n| *n == name)
+                .with_context(|| format!("no feature named {name}"))
+        })
+        .transpose()?;
     let mut samples = Vec::new();
     let report = crate::eval::run(
         &task,
         baseline,
         threads.unwrap_or_else(cores),
         samples_out.as_ref().map(|_| &mut samples),
+        rank_by,
     )
     .context("evaluating")?;
     if let Some(path) = &samples_out {

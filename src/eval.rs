@@ -363,6 +363,7 @@ pub fn run(
     baseline: bool,
     threads: usize,
     mut samples: Option<&mut Vec<Sample>>,
+    rank_by: Option<usize>,
 ) -> Result<Report> {
     use crate::kb::{ImportOptions, KnowledgeBase};
     use crate::matcher::{Band, Params, Request};
@@ -406,7 +407,13 @@ pub fn run(
                             top: 1000,
                             url: None,
                         };
-                        let matches = kb.match_with(&req, &Params::default())?;
+                        let mut matches = kb.match_with(&req, &Params::default())?;
+                        if let Some(i) = rank_by {
+                            // Diagnostics: how well one feature ranks on its own.
+                            matches.sort_by(|a, b| {
+                                b.features.values[i].total_cmp(&a.features.values[i])
+                            });
+                        }
                         if let Some(best) = matches.first() {
                             tops.push((q.id.clone(), best.score, best.band));
                         }

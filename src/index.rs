@@ -28,7 +28,7 @@ use crate::text::{self, Lang};
 use crate::verdict::Verdict;
 
 /// Bumped whenever fields or analyzers change: an index of another version is rebuilt.
-const SCHEMA_VERSION: u32 = 2;
+const SCHEMA_VERSION: u32 = 3;
 
 /// Memory for the writer's in-RAM segments, split across its threads.
 const WRITER_HEAP_BYTES: usize = 128 << 20;
@@ -55,6 +55,9 @@ pub struct IndexedClaim {
     pub publisher: Option<String>,
     #[serde(default)]
     pub review_date: Option<String>,
+    /// Order in which the store first saw the claim (its row id).
+    #[serde(default)]
+    pub row: i64,
     /// Texts of the claim's appearances (posts that carried it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub appearance_texts: Vec<String>,
@@ -73,6 +76,7 @@ impl IndexedClaim {
             url: c.url.clone(),
             publisher: c.publisher.clone(),
             review_date: c.review_date.clone(),
+            row: c.row.unwrap_or(0),
             appearance_texts: c
                 .appearances
                 .iter()
@@ -93,11 +97,45 @@ pub struct SearchQuery {
     pub offset: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Hit {
-    #[serde(flatten)]
     pub claim: IndexedClaim,
     pub score: f32,
+}
+
+/// What a search hit shows: the claim's public fields and the score.
+impl Serialize for Hit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct View<'a> {
+            id: &'a str,
+            text: &'a str,
+            title: &'a Option<String>,
+            subtitle: &'a Option<String>,
+            lang: &'a Option<String>,
+            verdict: &'a Option<Verdict>,
+            verdict_text: &'a Option<String>,
+            url: &'a Option<String>,
+            publisher: &'a Option<String>,
+            review_date: &'a Option<String>,
+            score: f32,
+        }
+        let c = &self.claim;
+        View {
+            id: &c.id,
+            text: &c.text,
+            title: &c.title,
+            subtitle: &c.subtitle,
+            lang: &c.lang,
+            verdict: &c.verdict,
+            verdict_text: &c.verdict_text,
+            url: &c.url,
+            publisher: &c.publisher,
+            review_date: &c.review_date,
+            score: self.score,
+        }
+        .serialize(s)
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]

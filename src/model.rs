@@ -65,6 +65,10 @@ pub struct Claim {
     /// Store-managed: incremented on every update, starts at 1.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub version: i64,
+    /// Store-managed: the claim's row in the store, i.e. the order claims
+    /// became known. Ties in matching go to the claim known first.
+    #[serde(skip)]
+    pub row: Option<i64>,
     /// Store-managed RFC 3339 timestamps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,

@@ -330,6 +330,7 @@ impl Writer<'_> {
 /// True when everything a caller controls is equal (store-managed fields aside).
 fn same_content(stored: &Claim, incoming: &Claim) -> bool {
     let strip = |c: &Claim| Claim {
+        row: None,
         version: 0,
         created_at: None,
         updated_at: None,
@@ -401,6 +402,7 @@ fn claim_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Claim)> {
             .map(|r| serde_json::from_str(&r))
             .transpose()
             .map_err(|e| text_err(18, e))?,
+        row: Some(row.get(0)?),
         version: row.get(19)?,
         created_at: row.get(20)?,
         updated_at: row.get(21)?,

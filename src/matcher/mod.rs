@@ -210,13 +210,41 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
             }
         })
         .collect();
+    // Claims stated in the same words (copies of one fact-check, perhaps with
+    // other quotes or punctuation) score as
+    // their best copy, whatever retrieval happened to see of each; the copy
+    // known first ranks first.
+    let keys: Vec<String> = scored
+        .iter()
+        .map(|m| same_words_key(&m.claim.text))
+        .collect();
+    let mut best: HashMap<&str, f32> = HashMap::new();
+    for (m, key) in scored.iter().zip(&keys) {
+        let e = best.entry(key.as_str()).or_insert(m.score);
+        *e = e.max(m.score);
+    }
+    let best: Vec<f32> = keys.iter().map(|k| best[k.as_str()]).collect();
+    for (m, score) in scored.iter_mut().zip(best) {
+        m.score = score;
+        m.band = model::band(score);
+    }
     scored.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
+            .then_with(|| a.claim.row.cmp(&b.claim.row))
             .then_with(|| a.claim_id.cmp(&b.claim_id))
     });
     scored.truncate(req.top.max(1));
     Ok(scored)
+}
+
+/// The letters and digits of a text, lowercased: equal for claims that say
+/// the same words with other punctuation.
+fn same_words_key(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// A candidate with what retrieval knew about it.
