@@ -15,6 +15,9 @@ use crate::kb::KnowledgeBase;
 use crate::matcher::{Match, Request};
 use crate::text::Lang;
 
+/// A chunk of input: its sequence number, its first line number, its lines.
+type Chunk = (u64, u64, Vec<Vec<u8>>);
+
 /// Lines handed to a worker at once.
 const CHUNK_LINES: usize = 64;
 /// Longest accepted input line; longer ones get an error line.
@@ -61,7 +64,6 @@ pub fn run(
 ) -> Result<BatchStats> {
     let threads = threads.max(1);
     let in_flight = threads * 4;
-    type Chunk = (u64, u64, Vec<Vec<u8>>);
     let (work_tx, work_rx) = sync_channel::<Chunk>(in_flight);
     let work_rx = Arc::new(Mutex::new(work_rx));
     let (done_tx, done_rx) = sync_channel::<(u64, Vec<u8>, BatchStats)>(in_flight);
@@ -93,7 +95,7 @@ pub fn run(
 
 fn read_chunks(
     mut input: impl BufRead,
-    work_tx: &SyncSender<(u64, u64, Vec<Vec<u8>>)>,
+    work_tx: &SyncSender<Chunk>,
     credits: &Receiver<()>,
 ) -> Result<()> {
     let mut seq = 0u64;
@@ -149,7 +151,7 @@ fn read_capped_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> Result<usiz
 
 fn worker(
     kb: &KnowledgeBase,
-    work_rx: &Mutex<Receiver<(u64, u64, Vec<Vec<u8>>)>>,
+    work_rx: &Mutex<Receiver<Chunk>>,
     done_tx: &SyncSender<(u64, Vec<u8>, BatchStats)>,
     top: usize,
 ) {

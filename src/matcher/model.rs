@@ -146,12 +146,13 @@ fn solve(mut a: Vec<[f64; N + 1]>, mut b: [f64; N + 1]) -> [f64; N + 1] {
         if d.abs() < 1e-12 {
             continue;
         }
+        let pivot_row = a[col];
         for row in 0..m {
             if row != col {
                 let f = a[row][col] / d;
                 if f != 0.0 {
-                    for k in col..m {
-                        a[row][k] -= f * a[col][k];
+                    for (x, p) in a[row][col..].iter_mut().zip(&pivot_row[col..]) {
+                        *x -= f * p;
                     }
                     b[row] -= f * b[col];
                 }
