@@ -520,6 +520,12 @@ fn eval(
     for (lang, m) in &report.by_lang {
         writeln!(out, "{}", row(&format!("  lang {lang}"), m))?;
     }
+    let cuts: Vec<String> = report
+        .cut_offs
+        .iter()
+        .map(|c| format!("{:.2}:{:.3}/{:.0}%", c.at, c.precision, c.coverage * 100.0))
+        .collect();
+    writeln!(out, "cut-offs (at:precision/coverage) {}", cuts.join(" "))?;
     let b = &report.match_band;
     writeln!(
         out,

@@ -336,7 +336,17 @@ pub struct Report {
     pub baseline: Option<Metrics>,
     /// Queries whose best match fell in the `match` band, and how many of those were right.
     pub match_band: BandReport,
+    /// What other `match` cut-offs would give, for choosing one on train data.
+    pub cut_offs: Vec<CutOff>,
     pub mean_ms_per_post: f64,
+}
+
+/// Precision and coverage of the top match if the `match` cut-off were `at`.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct CutOff {
+    pub at: f32,
+    pub precision: f64,
+    pub coverage: f64,
 }
 
 #[derive(Clone, Copy, Debug, Default, Serialize)]
@@ -469,6 +479,35 @@ pub fn run(
         .iter()
         .filter(|(q, _, _)| qrels.contains_key(q))
         .count();
+    let top_right = |q: &str| -> bool {
+        let Some(rel) = qrels.get(q) else {
+            return false;
+        };
+        run.iter()
+            .find(|(id, _)| id == q)
+            .and_then(|(_, r)| r.first())
+            .is_some_and(|t| rel.iter().any(|r| canon(r) == canon(t)))
+    };
+    let cut_offs = (10..=19)
+        .map(|i| i as f32 * 0.05)
+        .map(|at| {
+            let above: Vec<&String> = tops
+                .iter()
+                .filter(|(q, s, _)| *s >= at && qrels.contains_key(q))
+                .map(|(q, _, _)| q)
+                .collect();
+            let right = above.iter().filter(|q| top_right(q)).count();
+            CutOff {
+                at,
+                precision: if above.is_empty() {
+                    1.0
+                } else {
+                    right as f64 / above.len() as f64
+                },
+                coverage: above.len() as f64 / judged.max(1) as f64,
+            }
+        })
+        .collect();
     for (q, _, b) in &tops {
         if *b != Band::Match {
             continue;
@@ -509,6 +548,7 @@ pub fn run(
         by_lang: score_by_lang(&run, &qrels, &queries),
         baseline,
         match_band: band,
+        cut_offs,
         mean_ms_per_post: elapsed * 1000.0 * threads as f64 / queries.len().max(1) as f64,
     })
 }

@@ -8,8 +8,11 @@
 //! stemming and a French one French elision. The `ngram` field holds
 //! character n-grams of everything, for spelling variation and dialect.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+
+use rustc_hash::FxHashMap;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
@@ -22,6 +25,7 @@ use tantivy::{DateTime, DocAddress, Index, IndexReader, IndexWriter, ReloadPolic
 use tantivy::{Searcher, TantivyDocument};
 
 use crate::error::{Error, Result};
+use crate::matcher::features::ClaimTerms;
 use crate::matcher::{Corpus, Retrieved, TermField, WeightedTerm};
 use crate::model::Claim;
 use crate::text::{self, Lang};
@@ -222,7 +226,20 @@ pub struct ClaimIndex {
     // One writer per process (tantivy holds a lock file on it).
     writer: Mutex<IndexWriter>,
     fields: Fields,
+    /// Analyses of claims that matching has needed, by id.
+    terms: RwLock<HashMap<String, Arc<ClaimTerms>>>,
+    /// Document frequencies looked up for the searcher generation named.
+    doc_freqs: RwLock<DocFreqCache>,
 }
+
+/// Document frequencies by field and term, and the searcher generation they belong to.
+type DocFreqCache = (u64, HashMap<TermField, FxHashMap<String, u64>>);
+
+/// Claims whose analyses stay cached; past it the cache starts over. About
+/// 2 KB a claim: a few hundred MB at most.
+const TERMS_CACHE_CLAIMS: usize = 200_000;
+/// Distinct (field, term) frequencies cached per searcher generation.
+const DOC_FREQ_CACHE_TERMS: usize = 2_000_000;
 
 impl ClaimIndex {
     /// Opens the index in `dir`, creating it, or recreating it empty when it is
@@ -255,6 +272,8 @@ impl ClaimIndex {
             reader,
             writer: Mutex::new(writer),
             fields,
+            terms: RwLock::new(HashMap::new()),
+            doc_freqs: RwLock::new((u64::MAX, HashMap::new())),
         };
         if index.index.load_metas()?.payload.is_none() {
             // Stamp a new index so that reopening it is recognised as ours.
@@ -281,6 +300,12 @@ impl ClaimIndex {
     /// Replaces the documents of these claims: `(id, None)` removes one.
     /// Nothing is visible before `commit`.
     pub fn apply(&self, changes: &[(String, Option<Claim>)]) -> Result<()> {
+        {
+            let mut terms = self.terms.write().unwrap_or_else(|e| e.into_inner());
+            for (id, _) in changes {
+                terms.remove(id);
+            }
+        }
         let writer = self.writer();
         for (id, claim) in changes {
             writer.delete_term(Term::from_field_text(self.fields.id, id));
@@ -515,8 +540,57 @@ impl Corpus for Snapshot<'_> {
     }
 
     fn doc_freq(&self, field: TermField, term: &str) -> u64 {
-        let term = Term::from_field_text(self.index.field_of(field), term);
-        self.searcher.doc_freq(&term).unwrap_or(0)
+        let generation = self.searcher.generation().generation_id();
+        {
+            let cache = self
+                .index
+                .doc_freqs
+                .read()
+                .unwrap_or_else(|e| e.into_inner());
+            if cache.0 == generation {
+                if let Some(&df) = cache.1.get(&field).and_then(|m| m.get(term)) {
+                    return df;
+                }
+            }
+        }
+        let df = self
+            .searcher
+            .doc_freq(&Term::from_field_text(self.index.field_of(field), term))
+            .unwrap_or(0);
+        let mut cache = self
+            .index
+            .doc_freqs
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        let cached: usize = cache.1.values().map(|m| m.len()).sum();
+        if cache.0 != generation || cached >= DOC_FREQ_CACHE_TERMS {
+            *cache = (generation, HashMap::new());
+        }
+        cache
+            .1
+            .entry(field)
+            .or_default()
+            .insert(term.to_string(), df);
+        df
+    }
+
+    fn claim_terms(&self, claim: &IndexedClaim) -> Arc<ClaimTerms> {
+        let fingerprint = crate::matcher::features::fingerprint(claim);
+        {
+            let cache = self.index.terms.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(terms) = cache.get(&claim.id) {
+                if terms.fingerprint == fingerprint {
+                    return Arc::clone(terms);
+                }
+            }
+        }
+        let terms = Arc::new(ClaimTerms::analyze(claim));
+        let mut cache = self.index.terms.write().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= TERMS_CACHE_CLAIMS {
+            cache.clear();
+        }
+        cache.insert(claim.id.clone(), Arc::clone(&terms));
+        terms
     }
 
     fn retrieve(&self, terms: &[WeightedTerm], limit: usize) -> Result<Vec<Retrieved>> {

@@ -2,10 +2,18 @@
 //! [0, 1]; `NAMES` fixes their order for the model. A new scorer (semantic
 //! similarity, confirmed-link history) is one more entry here and one more
 //! weight in the model, fitted the same way.
+//!
+//! Everything a claim contributes is computed once per claim version
+//! ([`ClaimTerms`], cached by the corpus) and everything a post contributes
+//! once per post ([`View`]), so a candidate costs hash lookups, not analysis.
 
-use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::rc::Rc;
+
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 use super::{Candidate, Post, Stats, TermField};
+use crate::index::IndexedClaim;
 use crate::text::{self, Lang};
 
 /// Feature names, in the order of `Features::values`.
@@ -36,84 +44,202 @@ pub const N: usize = NAMES.len();
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Features {
     pub values: [f32; N],
-    /// Terms post and claim share, with their idf, most distinctive first.
+    /// Terms post and claim share, with their idf (unordered).
     pub shared_terms: Vec<(String, f32)>,
 }
 
-/// The post as seen by one language's analyzer.
-pub struct View {
-    tf: HashMap<String, f32>,
-    bigrams: HashSet<(String, String)>,
-    numbers: HashSet<String>,
-    len: usize,
+fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = FxHasher::default();
+    value.hash(&mut h);
+    h.finish()
 }
 
-impl View {
-    fn new(lang: Lang, text: &str) -> View {
-        let terms = text::analyze(lang, text);
-        let mut tf: HashMap<String, f32> = HashMap::new();
-        for t in &terms {
-            *tf.entry(t.clone()).or_default() += 1.0;
+fn bigram_hashes(terms: &[String]) -> FxHashSet<u64> {
+    terms
+        .windows(2)
+        .map(|w| hash_of(&(w[0].as_str(), w[1].as_str())))
+        .collect()
+}
+
+fn is_number(term: &str) -> bool {
+    !term.is_empty() && term.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn distinct(terms: &[String]) -> Vec<String> {
+    let mut seen = FxHashSet::default();
+    terms
+        .iter()
+        .filter(|t| seen.insert(t.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// A claim as the analyzers see it: computed once per claim version and
+/// cached by the corpus, since every post that retrieves it needs it.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimTerms {
+    pub lang: Lang,
+    /// Distinct terms of the claim text, the title, and subtitle + appearances.
+    pub text: Vec<String>,
+    pub title: Vec<String>,
+    pub sub: Vec<String>,
+    /// Every field as one bag: term → dampened count (1 + ln n).
+    pub bag: Vec<(String, f32)>,
+    /// Hashes of adjacent term pairs of the claim text.
+    pub bigrams: FxHashSet<u64>,
+    /// Numbers the claim text states.
+    pub numbers: Vec<String>,
+    /// Hashes of the character n-grams of the claim text.
+    pub grams: FxHashSet<u64>,
+    /// Terms in the claim text (with repeats).
+    pub text_len: usize,
+    /// Fingerprint of the analyzed texts: a cached entry is used only while it matches.
+    pub fingerprint: u64,
+}
+
+impl ClaimTerms {
+    pub fn analyze(claim: &IndexedClaim) -> ClaimTerms {
+        let lang = Lang::from_code(claim.lang.as_deref().unwrap_or(""));
+        let text_terms = text::analyze(lang, &claim.text);
+        let title_terms = claim
+            .title
+            .as_deref()
+            .map(|t| text::analyze(lang, t))
+            .unwrap_or_default();
+        let mut sub_terms = Vec::new();
+        for extra in claim.subtitle.iter().chain(claim.appearance_texts.iter()) {
+            sub_terms.extend(text::analyze(lang, extra));
         }
-        View {
-            bigrams: bigrams(&terms),
-            numbers: numbers(&terms),
-            len: terms.len(),
-            tf,
+        let mut bag: FxHashMap<&str, f32> = FxHashMap::default();
+        for t in text_terms.iter().chain(&title_terms).chain(&sub_terms) {
+            *bag.entry(t.as_str()).or_default() += 1.0;
+        }
+        let mut bag: Vec<(String, f32)> = bag
+            .into_iter()
+            .map(|(t, n)| (t.to_string(), 1.0 + n.ln()))
+            .collect();
+        bag.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut grams = FxHashSet::default();
+        text::for_each_ngram(&claim.text, |g| {
+            grams.insert(hash_of(g));
+        });
+        let mut numbers: Vec<String> = text_terms
+            .iter()
+            .filter(|t| is_number(t))
+            .cloned()
+            .collect();
+        numbers.sort();
+        numbers.dedup();
+        ClaimTerms {
+            lang,
+            bigrams: bigram_hashes(&text_terms),
+            numbers,
+            grams,
+            text_len: text_terms.len(),
+            text: distinct(&text_terms),
+            title: distinct(&title_terms),
+            sub: distinct(&sub_terms),
+            bag,
+            fingerprint: fingerprint(claim),
         }
     }
 }
 
-fn bigrams(terms: &[String]) -> HashSet<(String, String)> {
-    terms
-        .windows(2)
-        .map(|w| (w[0].clone(), w[1].clone()))
-        .collect()
+/// FNV-1a over everything `ClaimTerms::analyze` reads.
+pub fn fingerprint(claim: &IndexedClaim) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |s: &str| {
+        for b in s.bytes().chain([0xff]) {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    feed(&claim.text);
+    feed(claim.title.as_deref().unwrap_or(""));
+    feed(claim.subtitle.as_deref().unwrap_or(""));
+    feed(claim.lang.as_deref().unwrap_or(""));
+    for a in &claim.appearance_texts {
+        feed(a);
+    }
+    h
 }
 
-fn numbers(terms: &[String]) -> HashSet<String> {
-    terms
-        .iter()
-        .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
-        .cloned()
-        .collect()
+/// The post as seen by one language's analyzer.
+pub struct View {
+    pub tf: FxHashMap<String, f32>,
+    bigrams: FxHashSet<u64>,
+    numbers: FxHashSet<String>,
+    len: usize,
+    /// idf of each distinct term, the largest, and their sum.
+    idf: FxHashMap<String, f32>,
+    max_idf: f32,
+    idf_sum: f32,
+    /// Squared norm of the post's tf-idf vector.
+    norm2: f32,
+    /// Where each term sits in the post as given (for explanations).
+    pub spans: Vec<(String, [usize; 2])>,
+}
+
+impl View {
+    fn new(lang: Lang, post: &Post<'_>, stats: &mut Stats<'_>) -> View {
+        let field = TermField::Words(lang);
+        let terms = text::analyze(lang, &post.analyzed_text);
+        let mut tf: FxHashMap<String, f32> = FxHashMap::default();
+        for t in &terms {
+            *tf.entry(t.clone()).or_default() += 1.0;
+        }
+        let mut idf = FxHashMap::default();
+        let (mut max_idf, mut idf_sum, mut norm2) = (0.0f32, 0.0f32, 0.0f32);
+        for (t, &n) in &tf {
+            let w = stats.idf(field, t);
+            max_idf = max_idf.max(w);
+            idf_sum += w;
+            let pw = (1.0 + n.ln()) * w;
+            norm2 += pw * pw;
+            idf.insert(t.clone(), w);
+        }
+        let spans = text::analyze_spans(lang, post.raw)
+            .into_iter()
+            .map(|(t, r)| (t, [r.start, r.end]))
+            .collect();
+        View {
+            bigrams: bigram_hashes(&terms),
+            numbers: terms.iter().filter(|t| is_number(t)).cloned().collect(),
+            len: terms.len(),
+            tf,
+            idf,
+            max_idf,
+            idf_sum,
+            norm2,
+            spans,
+        }
+    }
 }
 
 /// Per-post caches the features share across candidates.
 #[derive(Default)]
 pub struct PostCache {
-    views: HashMap<Lang, std::rc::Rc<View>>,
-    grams: Option<std::rc::Rc<HashSet<String>>>,
+    views: FxHashMap<Lang, Rc<View>>,
+    grams: Option<Rc<FxHashSet<u64>>>,
 }
 
 pub fn compute(post: &Post<'_>, c: &Candidate, stats: &mut Stats<'_>) -> Features {
-    let claim = &c.claim;
-    let lang = Lang::from_code(claim.lang.as_deref().unwrap_or(""));
+    let terms = stats.claim_terms(&c.claim);
+    let lang = terms.lang;
     let field = TermField::Words(lang);
     let view = stats.view(post, lang);
     let post_grams = stats.grams(post);
 
-    let text_terms = text::analyze(lang, &claim.text);
-    let title_terms = claim
-        .title
-        .as_deref()
-        .map(|t| text::analyze(lang, t))
-        .unwrap_or_default();
-    let mut sub_terms = Vec::new();
-    for extra in claim.subtitle.iter().chain(claim.appearance_texts.iter()) {
-        sub_terms.extend(text::analyze(lang, extra));
-    }
-
-    let mut idf = |t: &str| stats.idf(field, t);
-    let coverage = |terms: &[String], idf: &mut dyn FnMut(&str) -> f32| -> f32 {
-        let distinct: HashSet<&String> = terms.iter().collect();
+    let mut coverage = |distinct_terms: &[String]| -> f32 {
         let (mut hit, mut all) = (0.0f32, 0.0f32);
-        for t in distinct {
-            let w = idf(t);
+        for t in distinct_terms {
+            let w = match view.idf.get(t) {
+                Some(&w) => {
+                    hit += w;
+                    w
+                }
+                None => stats.idf(field, t),
+            };
             all += w;
-            if view.tf.contains_key(t) {
-                hit += w;
-            }
         }
         if all > 0.0 {
             hit / all
@@ -121,66 +247,64 @@ pub fn compute(post: &Post<'_>, c: &Candidate, stats: &mut Stats<'_>) -> Feature
             0.0
         }
     };
-    let cov_text = coverage(&text_terms, &mut idf);
-    let cov_title = coverage(&title_terms, &mut idf);
-    let cov_sub = coverage(&sub_terms, &mut idf);
+    let cov_text = coverage(&terms.text);
+    let cov_title = coverage(&terms.title);
+    let cov_sub = coverage(&terms.sub);
 
     // The claim as one bag of words, for post coverage and cosine.
-    let mut claim_tf: HashMap<&str, f32> = HashMap::new();
-    for t in text_terms.iter().chain(&title_terms).chain(&sub_terms) {
-        *claim_tf.entry(t.as_str()).or_default() += 1.0;
-    }
-    let (mut post_hit, mut post_all, mut dot, mut post_norm, mut max_post_idf) =
-        (0.0f32, 0.0f32, 0.0f32, 0.0f32, 0.0f32);
+    let (mut post_hit, mut dot, mut claim_norm2) = (0.0f32, 0.0f32, 0.0f32);
     let mut shared: Vec<(String, f32)> = Vec::new();
-    for (t, &ptf) in &view.tf {
-        let w = idf(t);
-        post_all += w;
-        max_post_idf = max_post_idf.max(w);
-        let pw = (1.0 + ptf.ln()) * w;
-        post_norm += pw * pw;
-        if let Some(&ctf) = claim_tf.get(t.as_str()) {
-            post_hit += w;
-            dot += pw * (1.0 + ctf.ln()) * w;
-            shared.push((t.clone(), w));
+    let mut max_shared = 0.0f32;
+    for (t, cw_tf) in &terms.bag {
+        let cw_tf = *cw_tf;
+        match view.idf.get(t) {
+            Some(&w) => {
+                let ptf = view.tf.get(t).copied().unwrap_or(1.0);
+                post_hit += w;
+                dot += (1.0 + ptf.ln()) * w * cw_tf * w;
+                claim_norm2 += (cw_tf * w) * (cw_tf * w);
+                max_shared = max_shared.max(w);
+                shared.push((t.clone(), w));
+            }
+            None => {
+                let w = stats.idf(field, t);
+                claim_norm2 += (cw_tf * w) * (cw_tf * w);
+            }
         }
     }
-    let mut claim_norm = 0.0f32;
-    for (t, &ctf) in &claim_tf {
-        let cw = (1.0 + ctf.ln()) * idf(t);
-        claim_norm += cw * cw;
-    }
-    let cosine = if post_norm > 0.0 && claim_norm > 0.0 {
-        dot / (post_norm.sqrt() * claim_norm.sqrt())
+    let cosine = if view.norm2 > 0.0 && claim_norm2 > 0.0 {
+        dot / (view.norm2.sqrt() * claim_norm2.sqrt())
     } else {
         0.0
     };
-    shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let max_shared = shared.first().map_or(0.0, |s| s.1);
 
-    let mut claim_grams: HashSet<String> = HashSet::new();
-    text::for_each_ngram(&claim.text, |g| {
-        claim_grams.insert(g.to_string());
-    });
-    let gram_cov = if claim_grams.is_empty() {
+    let gram_cov = if terms.grams.is_empty() {
         0.0
     } else {
-        claim_grams
+        terms
+            .grams
             .iter()
             .filter(|g| post_grams.contains(*g))
             .count() as f32
-            / claim_grams.len() as f32
+            / terms.grams.len() as f32
     };
-
-    let claim_bigrams = bigrams(&text_terms);
-    let bigram_cov = if claim_bigrams.is_empty() {
+    let bigram_cov = if terms.bigrams.is_empty() {
         0.0
     } else {
-        claim_bigrams.intersection(&view.bigrams).count() as f32 / claim_bigrams.len() as f32
+        terms
+            .bigrams
+            .iter()
+            .filter(|b| view.bigrams.contains(*b))
+            .count() as f32
+            / terms.bigrams.len() as f32
     };
-    let claim_numbers = numbers(&text_terms);
-    let numbers_shared = claim_numbers.intersection(&view.numbers).count().min(3) as f32 / 3.0;
-    let numbers_missing = claim_numbers.difference(&view.numbers).count().min(3) as f32 / 3.0;
+    let shared_numbers = terms
+        .numbers
+        .iter()
+        .filter(|n| view.numbers.contains(*n))
+        .count();
+    let numbers_shared = shared_numbers.min(3) as f32 / 3.0;
+    let numbers_missing = (terms.numbers.len() - shared_numbers).min(3) as f32 / 3.0;
 
     let values = [
         c.word_score_rel,
@@ -190,10 +314,10 @@ pub fn compute(post: &Post<'_>, c: &Candidate, stats: &mut Stats<'_>) -> Feature
         cov_text,
         cov_title,
         cov_sub,
-        f32::from(u8::from(!title_terms.is_empty())),
-        f32::from(u8::from(!sub_terms.is_empty())),
-        if post_all > 0.0 {
-            post_hit / post_all
+        f32::from(u8::from(!terms.title.is_empty())),
+        f32::from(u8::from(!terms.sub.is_empty())),
+        if view.idf_sum > 0.0 {
+            post_hit / view.idf_sum
         } else {
             0.0
         },
@@ -203,13 +327,13 @@ pub fn compute(post: &Post<'_>, c: &Candidate, stats: &mut Stats<'_>) -> Feature
         numbers_shared,
         numbers_missing,
         f32::from(u8::from(c.url.is_some())),
-        if max_post_idf > 0.0 {
-            max_shared / max_post_idf
+        if view.max_idf > 0.0 {
+            max_shared / view.max_idf
         } else {
             0.0
         },
         (1.0 + view.len as f32).ln(),
-        (1.0 + text_terms.len() as f32).ln(),
+        (1.0 + terms.text_len as f32).ln(),
     ];
     Features {
         values,
@@ -219,24 +343,25 @@ pub fn compute(post: &Post<'_>, c: &Candidate, stats: &mut Stats<'_>) -> Feature
 
 impl Stats<'_> {
     /// The post analyzed for one language, computed once per post.
-    pub fn view(&mut self, post: &Post<'_>, lang: Lang) -> std::rc::Rc<View> {
-        self.post
-            .views
-            .entry(lang)
-            .or_insert_with(|| std::rc::Rc::new(View::new(lang, &post.analyzed_text)))
-            .clone()
+    pub fn view(&mut self, post: &Post<'_>, lang: Lang) -> Rc<View> {
+        if let Some(v) = self.post.views.get(&lang) {
+            return Rc::clone(v);
+        }
+        let view = Rc::new(View::new(lang, post, self));
+        self.post.views.insert(lang, Rc::clone(&view));
+        view
     }
 
-    /// The post's character n-grams, computed once per post.
-    pub fn grams(&mut self, post: &Post<'_>) -> std::rc::Rc<HashSet<String>> {
+    /// Hashes of the post's character n-grams, computed once per post.
+    pub fn grams(&mut self, post: &Post<'_>) -> Rc<FxHashSet<u64>> {
         self.post
             .grams
             .get_or_insert_with(|| {
-                let mut grams = HashSet::new();
+                let mut grams = FxHashSet::default();
                 text::for_each_ngram(&post.analyzed_text, |g| {
-                    grams.insert(g.to_string());
+                    grams.insert(hash_of(g));
                 });
-                std::rc::Rc::new(grams)
+                Rc::new(grams)
             })
             .clone()
     }

@@ -35,13 +35,14 @@ pub use self::post::{clean_post, CleanPost};
 pub use self::url::platform_of;
 
 /// The languages debunk analyzes with their own rules; everything else is `Other`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     Ar,
     Fr,
     Es,
     En,
+    #[default]
     Other,
 }
 
