@@ -134,10 +134,38 @@ pub enum Command {
         #[arg(long, default_value_t = 1.0)]
         l2: f64,
     },
+    /// Measure the matcher on a synthetic corpus built from the evaluation data.
+    Bench {
+        #[command(subcommand)]
+        what: Bench,
+    },
     /// Rebuild the search index from the store.
     Reindex,
     /// Counts by language and verdict, and the index state.
     Stats {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Bench {
+    /// Matching speed on one core, and what the retrieval bounds cost:
+    /// builds a temporary knowledge base of synthetic claims, then matches
+    /// noisy copies of them and unrelated posts.
+    Match {
+        /// Synthetic claims to index.
+        #[arg(long, default_value_t = 10_000)]
+        claims: usize,
+        /// Posts to match (about 20% unrelated to any claim).
+        #[arg(long, default_value_t = 2_000)]
+        posts: usize,
+        /// The evaluation data folder the words are drawn from.
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        /// Seed of the generator: the same seed gives the same corpus and posts.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
         #[arg(long)]
         json: bool,
     },
@@ -270,6 +298,24 @@ pub fn run(cli: Cli) -> Result<()> {
             json,
         ),
         Command::Train { samples, l2 } => train(&samples, l2),
+        Command::Bench {
+            what:
+                Bench::Match {
+                    claims,
+                    posts,
+                    data,
+                    seed,
+                    json,
+                },
+        } => bench_match(
+            &crate::bench::Options {
+                claims,
+                posts,
+                data,
+                seed,
+            },
+            json,
+        ),
         Command::Reindex => {
             let n = open()?.reindex()?;
             eprintln!("reindexed {n} claims");
@@ -534,6 +580,51 @@ fn eval(
         b.queries,
         b.precision,
         b.coverage * 100.0
+    )?;
+    Ok(())
+}
+
+fn bench_match(options: &crate::bench::Options, json: bool) -> Result<()> {
+    let r = crate::bench::run_match(options, |line| eprintln!("{line}")).with_context(|| {
+        format!(
+            "benchmarking matching (data from {})",
+            options.data.display()
+        )
+    })?;
+    let mut out = io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, &r)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "claims            {} ({}; the data has no fr or es claims)",
+        r.claims,
+        r.languages.join(", ")
+    )?;
+    writeln!(out, "posts             {} (seed {})", r.posts, r.seed)?;
+    writeln!(
+        out,
+        "build             {:.1} s, index {:.1} MiB",
+        r.build_seconds,
+        r.index_bytes as f64 / (1 << 20) as f64
+    )?;
+    writeln!(out, "speed, one core   {:.0} posts/s", r.posts_per_second)?;
+    writeln!(
+        out,
+        "latency           p50 {:.0} µs, p99 {:.0} µs, mean {:.0} µs",
+        r.p50_us, r.p99_us, r.mean_us
+    )?;
+    writeln!(
+        out,
+        "top-1 agreement   {:.3} (default vs exhaustive retrieval)",
+        r.top1_agreement
+    )?;
+    writeln!(
+        out,
+        "recall@1          {:.3} default, {:.3} exhaustive (noisy copies)",
+        r.recall_at_1, r.recall_at_1_exhaustive
     )?;
     Ok(())
 }

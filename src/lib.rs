@@ -19,6 +19,7 @@
 
 pub mod api;
 pub mod batch;
+pub mod bench;
 pub mod cli;
 pub mod error;
 pub mod eval;
