@@ -32,7 +32,7 @@ use crate::text::{self, Lang};
 use crate::verdict::Verdict;
 
 /// Bumped whenever fields or analyzers change: an index of another version is rebuilt.
-const SCHEMA_VERSION: u32 = 3;
+const SCHEMA_VERSION: u32 = 4;
 
 /// Memory for the writer's in-RAM segments, split across its threads.
 const WRITER_HEAP_BYTES: usize = 128 << 20;
@@ -152,6 +152,8 @@ pub struct SearchPage {
 struct Fields {
     id: Field,
     doc: Field,
+    /// The claim's analysis for re-ranking (`ClaimTerms::encode`).
+    terms: Field,
     words: [Field; 5],
     ngram: Field,
     id_hash: Field,
@@ -183,6 +185,7 @@ fn build_schema() -> (Schema, Fields) {
     };
     let id = b.add_text_field("id", STRING | STORED);
     let doc = b.add_text_field("doc", STORED);
+    let terms = b.add_bytes_field("terms", STORED);
     let id_hash = b.add_u64_field("id_hash", FAST);
     let words = Lang::ALL
         .map(|l| b.add_text_field(&format!("words_{}", l.code()), word_options(l.analyzer())));
@@ -202,6 +205,7 @@ fn build_schema() -> (Schema, Fields) {
     let fields = Fields {
         id,
         doc,
+        terms,
         words,
         ngram,
         id_hash,
@@ -226,8 +230,6 @@ pub struct ClaimIndex {
     // One writer per process (tantivy holds a lock file on it).
     writer: Mutex<IndexWriter>,
     fields: Fields,
-    /// Analyses of claims that matching has needed, by id.
-    terms: RwLock<HashMap<String, Arc<ClaimTerms>>>,
     /// Document frequencies looked up for the searcher generation named.
     doc_freqs: RwLock<DocFreqCache>,
 }
@@ -235,9 +237,6 @@ pub struct ClaimIndex {
 /// Document frequencies by field and term, and the searcher generation they belong to.
 type DocFreqCache = (u64, HashMap<TermField, FxHashMap<String, u64>>);
 
-/// Claims whose analyses stay cached; past it the cache starts over. About
-/// 2 KB a claim: a few hundred MB at most.
-const TERMS_CACHE_CLAIMS: usize = 200_000;
 /// Distinct (field, term) frequencies cached per searcher generation.
 const DOC_FREQ_CACHE_TERMS: usize = 2_000_000;
 
@@ -248,7 +247,10 @@ impl ClaimIndex {
     pub fn open(dir: Option<&Path>) -> Result<ClaimIndex> {
         let (schema, fields) = build_schema();
         let index = match dir {
-            None => Index::create_in_ram(schema),
+            None => Index::builder()
+                .schema(schema)
+                .settings(settings())
+                .create_in_ram()?,
             Some(dir) => match open_existing(dir, &schema) {
                 Some(index) => index,
                 None => {
@@ -257,7 +259,10 @@ impl ClaimIndex {
                         std::fs::remove_dir_all(dir)?;
                     }
                     std::fs::create_dir_all(dir)?;
-                    Index::create_in_dir(dir, schema)?
+                    Index::builder()
+                        .schema(schema)
+                        .settings(settings())
+                        .create_in_dir(dir)?
                 }
             },
         };
@@ -272,7 +277,6 @@ impl ClaimIndex {
             reader,
             writer: Mutex::new(writer),
             fields,
-            terms: RwLock::new(HashMap::new()),
             doc_freqs: RwLock::new((u64::MAX, HashMap::new())),
         };
         if index.index.load_metas()?.payload.is_none() {
@@ -300,12 +304,6 @@ impl ClaimIndex {
     /// Replaces the documents of these claims: `(id, None)` removes one.
     /// Nothing is visible before `commit`.
     pub fn apply(&self, changes: &[(String, Option<Claim>)]) -> Result<()> {
-        {
-            let mut terms = self.terms.write().unwrap_or_else(|e| e.into_inner());
-            for (id, _) in changes {
-                terms.remove(id);
-            }
-        }
         let writer = self.writer();
         for (id, claim) in changes {
             writer.delete_term(Term::from_field_text(self.fields.id, id));
@@ -357,7 +355,9 @@ impl ClaimIndex {
         let slot = lang_slot(lang);
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &c.id);
-        doc.add_text(f.doc, serde_json::to_string(&IndexedClaim::from_claim(c))?);
+        let indexed = IndexedClaim::from_claim(c);
+        doc.add_text(f.doc, serde_json::to_string(&indexed)?);
+        doc.add_bytes(f.terms, &ClaimTerms::analyze(&indexed).encode());
         doc.add_u64(f.id_hash, id_hash(&c.id));
         let texts = [Some(&c.text), c.title.as_ref(), c.subtitle.as_ref()]
             .into_iter()
@@ -512,12 +512,26 @@ impl ClaimIndex {
     }
 
     fn stored(&self, searcher: &Searcher, addr: DocAddress) -> Result<IndexedClaim> {
+        Ok(self.stored_with_terms(searcher, addr)?.0)
+    }
+
+    /// The stored record and the analysis stored beside it.
+    fn stored_with_terms(
+        &self,
+        searcher: &Searcher,
+        addr: DocAddress,
+    ) -> Result<(IndexedClaim, Option<Arc<ClaimTerms>>)> {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let json = doc
             .get_first(self.fields.doc)
             .and_then(|v| v.as_str())
             .ok_or_else(|| Error::Invalid("index document without its stored record".into()))?;
-        Ok(serde_json::from_str(json)?)
+        let terms = doc
+            .get_first(self.fields.terms)
+            .and_then(|v| v.as_bytes())
+            .and_then(ClaimTerms::decode)
+            .map(Arc::new);
+        Ok((serde_json::from_str(json)?, terms))
     }
 }
 
@@ -574,25 +588,6 @@ impl Corpus for Snapshot<'_> {
         df
     }
 
-    fn claim_terms(&self, claim: &IndexedClaim) -> Arc<ClaimTerms> {
-        let fingerprint = crate::matcher::features::fingerprint(claim);
-        {
-            let cache = self.index.terms.read().unwrap_or_else(|e| e.into_inner());
-            if let Some(terms) = cache.get(&claim.id) {
-                if terms.fingerprint == fingerprint {
-                    return Arc::clone(terms);
-                }
-            }
-        }
-        let terms = Arc::new(ClaimTerms::analyze(claim));
-        let mut cache = self.index.terms.write().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= TERMS_CACHE_CLAIMS {
-            cache.clear();
-        }
-        cache.insert(claim.id.clone(), Arc::clone(&terms));
-        terms
-    }
-
     fn retrieve(&self, terms: &[WeightedTerm], limit: usize) -> Result<Vec<Retrieved>> {
         // Plain term clauses (no boost wrapper unless needed) keep tantivy's
         // block-max WAND pruning available for this disjunction.
@@ -617,19 +612,28 @@ impl Corpus for Snapshot<'_> {
             .search(&query, &TopDocs::with_limit(limit.max(1)))?;
         top.into_iter()
             .map(|(score, addr)| {
+                let (claim, terms) = self.index.stored_with_terms(&self.searcher, addr)?;
                 Ok(Retrieved {
-                    claim: self.index.stored(&self.searcher, addr)?,
+                    claim,
+                    terms,
                     score,
                 })
             })
             .collect()
     }
 
-    fn by_url(&self, canonical: &str) -> Result<Vec<IndexedClaim>> {
+    fn by_url(&self, canonical: &str) -> Result<Vec<Retrieved>> {
         let query = term_query(self.index.fields.url, canonical);
         let top = self.searcher.search(&query, &TopDocs::with_limit(50))?;
         top.into_iter()
-            .map(|(_, addr)| self.index.stored(&self.searcher, addr))
+            .map(|(score, addr)| {
+                let (claim, terms) = self.index.stored_with_terms(&self.searcher, addr)?;
+                Ok(Retrieved {
+                    claim,
+                    terms,
+                    score,
+                })
+            })
             .collect()
     }
 }
@@ -639,6 +643,15 @@ fn term_query(field: Field, value: &str) -> Box<dyn Query> {
         Term::from_field_text(field, value),
         IndexRecordOption::Basic,
     ))
+}
+
+/// Matching reads a few dozen random documents per post: small doc-store
+/// blocks keep each read from decompressing 16 KB for one claim.
+fn settings() -> tantivy::IndexSettings {
+    tantivy::IndexSettings {
+        docstore_blocksize: 2048,
+        ..tantivy::IndexSettings::default()
+    }
 }
 
 fn open_existing(dir: &Path, schema: &Schema) -> Option<Index> {

@@ -3,9 +3,9 @@
 //! similarity, confirmed-link history) is one more entry here and one more
 //! weight in the model, fitted the same way.
 //!
-//! Everything a claim contributes is computed once per claim version
-//! ([`ClaimTerms`], cached by the corpus) and everything a post contributes
-//! once per post ([`View`]), so a candidate costs hash lookups, not analysis.
+//! Everything a claim contributes is computed once, when it is indexed
+//! ([`ClaimTerms`], stored beside it), and everything a post contributes once
+//! per post ([`View`]), so a candidate costs lookups, not analysis.
 
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
@@ -54,11 +54,20 @@ fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
     h.finish()
 }
 
-fn bigram_hashes(terms: &[String]) -> FxHashSet<u64> {
-    terms
+/// 32 bits of a hash: collisions among one post's few hundred n-grams are
+/// negligible, and the stored analysis stays small.
+fn hash32<T: Hash + ?Sized>(value: &T) -> u32 {
+    (hash_of(value) >> 32) as u32
+}
+
+fn bigram_hashes(terms: &[String]) -> Vec<u32> {
+    let mut out: Vec<u32> = terms
         .windows(2)
-        .map(|w| hash_of(&(w[0].as_str(), w[1].as_str())))
-        .collect()
+        .map(|w| hash32(&(w[0].as_str(), w[1].as_str())))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 fn is_number(term: &str) -> bool {
@@ -74,8 +83,8 @@ fn distinct(terms: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// A claim as the analyzers see it: computed once per claim version and
-/// cached by the corpus, since every post that retrieves it needs it.
+/// A claim as the analyzers see it: computed when the claim is indexed and
+/// stored beside it, since every post that retrieves it needs it.
 #[derive(Clone, Debug, Default)]
 pub struct ClaimTerms {
     pub lang: Lang,
@@ -85,16 +94,17 @@ pub struct ClaimTerms {
     pub sub: Vec<String>,
     /// Every field as one bag: term → dampened count (1 + ln n).
     pub bag: Vec<(String, f32)>,
-    /// Hashes of adjacent term pairs of the claim text.
-    pub bigrams: FxHashSet<u64>,
+    /// Hashes of adjacent term pairs of the claim text, sorted.
+    pub bigrams: Vec<u32>,
     /// Numbers the claim text states.
     pub numbers: Vec<String>,
-    /// Hashes of the character n-grams of the claim text.
-    pub grams: FxHashSet<u64>,
+    /// Hashes of the character n-grams of the claim text, sorted.
+    pub grams: Vec<u32>,
     /// Terms in the claim text (with repeats).
     pub text_len: usize,
-    /// Fingerprint of the analyzed texts: a cached entry is used only while it matches.
-    pub fingerprint: u64,
+    /// Hash of the claim text's letters and digits, lowercased: equal for
+    /// claims that say the same words with other punctuation.
+    pub same_words: u64,
 }
 
 impl ClaimTerms {
@@ -119,10 +129,10 @@ impl ClaimTerms {
             .map(|(t, n)| (t.to_string(), 1.0 + n.ln()))
             .collect();
         bag.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut grams = FxHashSet::default();
-        text::for_each_ngram(&claim.text, |g| {
-            grams.insert(hash_of(g));
-        });
+        let mut grams = Vec::new();
+        text::for_each_ngram(&claim.text, |g| grams.push(hash32(g)));
+        grams.sort_unstable();
+        grams.dedup();
         let mut numbers: Vec<String> = text_terms
             .iter()
             .filter(|t| is_number(t))
@@ -136,37 +146,145 @@ impl ClaimTerms {
             numbers,
             grams,
             text_len: text_terms.len(),
+            same_words: same_words_hash(&claim.text),
             text: distinct(&text_terms),
             title: distinct(&title_terms),
             sub: distinct(&sub_terms),
             bag,
-            fingerprint: fingerprint(claim),
         }
+    }
+
+    /// A compact binary form, stored in the index beside the claim.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(512);
+        out.push(1u8);
+        let slot = Lang::ALL.iter().position(|l| *l == self.lang).unwrap_or(4);
+        out.push(slot as u8);
+        out.extend_from_slice(&(self.text_len as u32).to_le_bytes());
+        out.extend_from_slice(&self.same_words.to_le_bytes());
+        for list in [&self.text, &self.title, &self.sub, &self.numbers] {
+            put_strings(&mut out, list.iter().map(String::as_str));
+        }
+        out.extend_from_slice(&(self.bag.len() as u32).to_le_bytes());
+        for (t, w) in &self.bag {
+            put_str(&mut out, t);
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        for list in [&self.bigrams, &self.grams] {
+            out.extend_from_slice(&(list.len() as u32).to_le_bytes());
+            for h in list {
+                out.extend_from_slice(&h.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// Reads `encode`'s output; `None` if it is not that.
+    pub fn decode(bytes: &[u8]) -> Option<ClaimTerms> {
+        let mut r = Reader { bytes, at: 0 };
+        if r.u8()? != 1 {
+            return None;
+        }
+        let lang = *Lang::ALL.get(usize::from(r.u8()?))?;
+        let text_len = r.u32()? as usize;
+        let same_words = u64::from(r.u32()?) | (u64::from(r.u32()?) << 32);
+        let text = r.strings()?;
+        let title = r.strings()?;
+        let sub = r.strings()?;
+        let numbers = r.strings()?;
+        let n = r.u32()? as usize;
+        let mut bag = Vec::with_capacity(n.min(4096));
+        for _ in 0..n {
+            let t = r.string()?;
+            bag.push((t, f32::from_bits(r.u32()?)));
+        }
+        let bigrams = r.u32s()?;
+        let grams = r.u32s()?;
+        Some(ClaimTerms {
+            lang,
+            text,
+            title,
+            sub,
+            bag,
+            bigrams,
+            numbers,
+            grams,
+            text_len,
+            same_words,
+        })
     }
 }
 
-/// FNV-1a over everything `ClaimTerms::analyze` reads.
-pub fn fingerprint(claim: &IndexedClaim) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |s: &str| {
-        for b in s.bytes().chain([0xff]) {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+fn same_words_hash(text: &str) -> u64 {
+    let mut h = FxHasher::default();
+    for c in text.chars().filter(|c| c.is_alphanumeric()) {
+        for l in c.to_lowercase() {
+            h.write_u32(u32::from(l));
         }
-    };
-    feed(&claim.text);
-    feed(claim.title.as_deref().unwrap_or(""));
-    feed(claim.subtitle.as_deref().unwrap_or(""));
-    feed(claim.lang.as_deref().unwrap_or(""));
-    for a in &claim.appearance_texts {
-        feed(a);
     }
-    h
+    h.finish()
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    // Terms are words: far below 64 KiB; a longer one is cut at a char boundary.
+    let mut end = s.len().min(u16::MAX as usize);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    out.extend_from_slice(&(end as u16).to_le_bytes());
+    out.extend_from_slice(&s.as_bytes()[..end]);
+}
+
+fn put_strings<'a>(out: &mut Vec<u8>, list: impl ExactSizeIterator<Item = &'a str>) {
+    out.extend_from_slice(&(list.len() as u32).to_le_bytes());
+    for s in list {
+        put_str(out, s);
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let out = self.bytes.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
+        Some(out)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+    fn string(&mut self) -> Option<String> {
+        let len = u16::from_le_bytes(self.take(2)?.try_into().ok()?);
+        String::from_utf8(self.take(usize::from(len))?.to_vec()).ok()
+    }
+    fn strings(&mut self) -> Option<Vec<String>> {
+        let n = self.u32()? as usize;
+        let mut out = Vec::with_capacity(n.min(4096));
+        for _ in 0..n {
+            out.push(self.string()?);
+        }
+        Some(out)
+    }
+    fn u32s(&mut self) -> Option<Vec<u32>> {
+        let n = self.u32()? as usize;
+        let mut out = Vec::with_capacity(n.min(65536));
+        for _ in 0..n {
+            out.push(self.u32()?);
+        }
+        Some(out)
+    }
 }
 
 /// The post as seen by one language's analyzer.
 pub struct View {
     pub tf: FxHashMap<String, f32>,
-    bigrams: FxHashSet<u64>,
+    bigrams: FxHashSet<u32>,
     numbers: FxHashSet<String>,
     len: usize,
     /// idf of each distinct term, the largest, and their sum.
@@ -202,7 +320,7 @@ impl View {
             .map(|(t, r)| (t, [r.start, r.end]))
             .collect();
         View {
-            bigrams: bigram_hashes(&terms),
+            bigrams: bigram_hashes(&terms).into_iter().collect(),
             numbers: terms.iter().filter(|t| is_number(t)).cloned().collect(),
             len: terms.len(),
             tf,
@@ -219,11 +337,15 @@ impl View {
 #[derive(Default)]
 pub struct PostCache {
     views: FxHashMap<Lang, Rc<View>>,
-    grams: Option<Rc<FxHashSet<u64>>>,
+    grams: Option<Rc<FxHashSet<u32>>>,
 }
 
-pub fn compute(post: &Post<'_>, c: &Candidate, stats: &mut Stats<'_>) -> Features {
-    let terms = stats.claim_terms(&c.claim);
+pub fn compute(
+    post: &Post<'_>,
+    c: &Candidate,
+    terms: &ClaimTerms,
+    stats: &mut Stats<'_>,
+) -> Features {
     let lang = terms.lang;
     let field = TermField::Words(lang);
     let view = stats.view(post, lang);
@@ -353,13 +475,13 @@ impl Stats<'_> {
     }
 
     /// Hashes of the post's character n-grams, computed once per post.
-    pub fn grams(&mut self, post: &Post<'_>) -> Rc<FxHashSet<u64>> {
+    pub fn grams(&mut self, post: &Post<'_>) -> Rc<FxHashSet<u32>> {
         self.post
             .grams
             .get_or_insert_with(|| {
                 let mut grams = FxHashSet::default();
                 text::for_each_ngram(&post.analyzed_text, |g| {
-                    grams.insert(hash_of(g));
+                    grams.insert(hash32(g));
                 });
                 Rc::new(grams)
             })

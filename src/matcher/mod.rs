@@ -18,6 +18,7 @@ pub mod features;
 pub mod model;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -46,6 +47,8 @@ pub struct WeightedTerm {
 #[derive(Clone, Debug)]
 pub struct Retrieved {
     pub claim: IndexedClaim,
+    /// The claim's analysis as stored at index time, when the corpus has it.
+    pub terms: Option<Arc<features::ClaimTerms>>,
     pub score: f32,
 }
 
@@ -58,11 +61,7 @@ pub trait Corpus {
     /// The best `limit` claims for an OR of the terms (BM25, boosts applied).
     fn retrieve(&self, terms: &[WeightedTerm], limit: usize) -> Result<Vec<Retrieved>>;
     /// Claims that list this canonical URL (an appearance or the review itself).
-    fn by_url(&self, canonical: &str) -> Result<Vec<IndexedClaim>>;
-    /// The claim's analysis; a corpus may cache it across posts.
-    fn claim_terms(&self, claim: &IndexedClaim) -> std::sync::Arc<features::ClaimTerms> {
-        std::sync::Arc::new(features::ClaimTerms::analyze(claim))
-    }
+    fn by_url(&self, canonical: &str) -> Result<Vec<Retrieved>>;
 }
 
 /// How confident a match is.
@@ -100,6 +99,9 @@ pub struct Match {
     pub claim: IndexedClaim,
     #[serde(skip)]
     pub features: Features,
+    /// `ClaimTerms::same_words` of the claim.
+    #[serde(skip)]
+    pub same_words: u64,
 }
 
 /// A post to match.
@@ -144,7 +146,7 @@ impl Params {
     pub fn exhaustive() -> Params {
         Params {
             max_terms: usize::MAX,
-            word_candidates: 400,
+            word_candidates: 30,
             max_ngrams: usize::MAX,
             ngram_candidates: 200,
         }
@@ -207,9 +209,11 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
     let mut scored: Vec<Match> = candidates
         .into_iter()
         .map(|c| {
-            let f = features::compute(&post, &c, &mut stats);
+            let terms = c.terms();
+            let f = features::compute(&post, &c, &terms, &mut stats);
             let score = model::probability(&f);
             Match {
+                same_words: terms.same_words,
                 claim_id: c.claim.id.clone(),
                 score,
                 band: model::band(score),
@@ -226,16 +230,12 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
     // other quotes or punctuation) score as
     // their best copy, whatever retrieval happened to see of each; the copy
     // known first ranks first.
-    let keys: Vec<String> = scored
-        .iter()
-        .map(|m| same_words_key(&m.claim.text))
-        .collect();
-    let mut best: HashMap<&str, f32> = HashMap::new();
-    for (m, key) in scored.iter().zip(&keys) {
-        let e = best.entry(key.as_str()).or_insert(m.score);
+    let mut best: HashMap<u64, f32> = HashMap::new();
+    for m in &scored {
+        let e = best.entry(m.same_words).or_insert(m.score);
         *e = e.max(m.score);
     }
-    let best: Vec<f32> = keys.iter().map(|k| best[k.as_str()]).collect();
+    let best: Vec<f32> = scored.iter().map(|m| best[&m.same_words]).collect();
     for (m, score) in scored.iter_mut().zip(best) {
         m.score = score;
         m.band = model::band(score);
@@ -253,19 +253,21 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
     Ok(scored)
 }
 
-/// The letters and digits of a text, lowercased: equal for claims that say
-/// the same words with other punctuation.
-fn same_words_key(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+impl Candidate {
+    /// The claim's analysis: as stored, or computed now.
+    pub fn terms(&self) -> Arc<features::ClaimTerms> {
+        match &self.terms {
+            Some(t) => Arc::clone(t),
+            None => Arc::new(features::ClaimTerms::analyze(&self.claim)),
+        }
+    }
 }
 
 /// A candidate with what retrieval knew about it.
 #[derive(Clone, Debug)]
 pub struct Candidate {
     pub claim: IndexedClaim,
+    pub terms: Option<Arc<features::ClaimTerms>>,
     /// BM25 of the word query (0 when only another route found it).
     pub word_score: f32,
     /// `word_score` over the best word score of this post.
@@ -286,12 +288,13 @@ fn retrieve(
 ) -> Result<Vec<Candidate>> {
     let mut by_id: HashMap<String, Candidate> = HashMap::new();
     let mut order: Vec<String> = Vec::new();
-    let mut upsert = |claim: IndexedClaim, by_id: &mut HashMap<String, Candidate>| -> String {
-        let id = claim.id.clone();
+    let mut upsert = |hit: Retrieved, by_id: &mut HashMap<String, Candidate>| -> String {
+        let id = hit.claim.id.clone();
         by_id.entry(id.clone()).or_insert_with(|| {
             order.push(id.clone());
             Candidate {
-                claim,
+                claim: hit.claim,
+                terms: hit.terms,
                 word_score: 0.0,
                 word_score_rel: 0.0,
                 word_rank: None,
@@ -308,7 +311,7 @@ fn retrieve(
         let best = hits.first().map_or(1.0, |h| h.score.max(f32::EPSILON));
         for (rank, hit) in hits.into_iter().enumerate() {
             let score = hit.score;
-            let id = upsert(hit.claim, &mut by_id);
+            let id = upsert(hit, &mut by_id);
             if let Some(c) = by_id.get_mut(&id) {
                 c.word_score = score;
                 c.word_score_rel = score / best;
@@ -330,7 +333,7 @@ fn retrieve(
         let best = hits.first().map_or(1.0, |h| h.score.max(f32::EPSILON));
         for hit in hits {
             let score = hit.score;
-            let id = upsert(hit.claim, &mut by_id);
+            let id = upsert(hit, &mut by_id);
             if let Some(c) = by_id.get_mut(&id) {
                 c.ngram_score_rel = score / best;
             }
@@ -338,8 +341,8 @@ fn retrieve(
     }
 
     for url in &post.urls {
-        for claim in corpus.by_url(url)? {
-            let id = upsert(claim, &mut by_id);
+        for hit in corpus.by_url(url)? {
+            let id = upsert(hit, &mut by_id);
             if let Some(c) = by_id.get_mut(&id) {
                 c.url = Some(url.clone());
             }
@@ -419,10 +422,6 @@ impl<'c> Stats<'c> {
             cache: Default::default(),
             post: features::PostCache::default(),
         }
-    }
-
-    pub fn claim_terms(&self, claim: &IndexedClaim) -> std::sync::Arc<features::ClaimTerms> {
-        self.corpus.claim_terms(claim)
     }
 
     pub fn df(&mut self, field: TermField, term: &str) -> u64 {

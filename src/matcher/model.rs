@@ -36,7 +36,7 @@ const URL_HIT_WEIGHT: f32 = 13.0;
 pub const BIAS: f32 = -11.7162;
 
 /// At or above: the post repeats the claim.
-pub const MATCH_AT: f32 = 0.85;
+pub const MATCH_AT: f32 = 0.8;
 /// At or above: worth a human look.
 pub const POSSIBLE_AT: f32 = 0.3;
 

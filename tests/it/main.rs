@@ -5,5 +5,6 @@ mod common;
 
 mod crash;
 mod import;
+mod matching;
 mod search;
 mod serve;
