@@ -133,6 +133,10 @@ pub enum Command {
         /// L2 penalty on the standardized weights.
         #[arg(long, default_value_t = 1.0)]
         l2: f64,
+        /// Fit the ranking on pairs (a relevant and an irrelevant candidate of
+        /// one post), then calibrate its score into a probability.
+        #[arg(long)]
+        pairwise: bool,
     },
     /// Measure the matcher on a synthetic corpus built from the evaluation data.
     Bench {
@@ -297,7 +301,11 @@ pub fn run(cli: Cli) -> Result<()> {
             threads,
             json,
         ),
-        Command::Train { samples, l2 } => train(&samples, l2),
+        Command::Train {
+            samples,
+            l2,
+            pairwise,
+        } => train(&samples, l2, pairwise),
         Command::Bench {
             what:
                 Bench::Match {
@@ -629,10 +637,11 @@ fn bench_match(options: &crate::bench::Options, json: bool) -> Result<()> {
     Ok(())
 }
 
-fn train(paths: &[PathBuf], l2: f64) -> Result<()> {
+fn train(paths: &[PathBuf], l2: f64, pairwise: bool) -> Result<()> {
     use crate::matcher::features::{N, NAMES};
     let mut samples: Vec<([f32; N], bool)> = Vec::new();
-    for path in paths {
+    let mut queries: Vec<(String, usize)> = Vec::new();
+    for (file, path) in paths.iter().enumerate() {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         for (i, line) in text.lines().enumerate() {
@@ -653,14 +662,28 @@ fn train(paths: &[PathBuf], l2: f64) -> Result<()> {
                     .with_context(|| format!("{}:{}: not a number", path.display(), i + 1))?;
             }
             samples.push((x, cols[2] == "1"));
+            queries.push((format!("{file}\t{}", cols[0]), samples.len() - 1));
         }
     }
-    let fit = crate::matcher::model::fit(&samples, l2);
+    let fit = if pairwise {
+        let mut groups: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+        for (q, i) in &queries {
+            groups.entry(q.as_str()).or_default().push(*i);
+        }
+        let groups: Vec<Vec<([f32; N], bool)>> = groups
+            .into_values()
+            .map(|ix| ix.into_iter().map(|i| samples[i]).collect())
+            .collect();
+        crate::matcher::model::fit_pairwise(&groups, &samples, l2)
+    } else {
+        crate::matcher::model::fit(&samples, l2)
+    };
     let positives = samples.iter().filter(|s| s.1).count();
     println!(
-        "// fitted on {} candidates ({} relevant), l2 {l2}",
+        "// fitted on {} candidates ({} relevant), l2 {l2}{}",
         samples.len(),
-        positives
+        positives,
+        if pairwise { ", pairwise" } else { "" }
     );
     println!("pub const WEIGHTS: [f32; N] = [");
     for (name, w) in NAMES.iter().zip(fit.weights) {

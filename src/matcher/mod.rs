@@ -102,6 +102,9 @@ pub struct Match {
     /// `ClaimTerms::same_words` of the claim.
     #[serde(skip)]
     pub same_words: u64,
+    /// The ranking model's score (order only, see `model::rank_score`).
+    #[serde(skip)]
+    pub rank_score: f32,
 }
 
 /// A post to match.
@@ -214,6 +217,7 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
             let score = model::probability(&f);
             Match {
                 same_words: terms.same_words,
+                rank_score: model::rank_score(&f),
                 claim_id: c.claim.id.clone(),
                 score,
                 band: model::band(score),
@@ -227,26 +231,32 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
         })
         .collect();
     // Claims stated in the same words (copies of one fact-check, perhaps with
-    // other quotes or punctuation) score as
-    // their best copy, whatever retrieval happened to see of each; the copy
-    // known first ranks first.
-    let mut best: HashMap<u64, f32> = HashMap::new();
+    // other quotes or punctuation) rank and score as their best copy,
+    // whatever retrieval happened to see of each; the copy known first
+    // ranks first.
+    let mut best: HashMap<u64, (f32, f32)> = HashMap::new();
     for m in &scored {
-        let e = best.entry(m.same_words).or_insert(m.score);
-        *e = e.max(m.score);
+        let e = best.entry(m.same_words).or_insert((m.rank_score, m.score));
+        *e = (e.0.max(m.rank_score), e.1.max(m.score));
     }
-    let best: Vec<f32> = scored.iter().map(|m| best[&m.same_words]).collect();
-    for (m, score) in scored.iter_mut().zip(best) {
-        m.score = score;
-        m.band = model::band(score);
+    for m in &mut scored {
+        (m.rank_score, m.score) = best[&m.same_words];
     }
     scored.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
+        b.rank_score
+            .total_cmp(&a.rank_score)
             .then_with(|| a.claim.row.cmp(&b.claim.row))
             .then_with(|| a.claim_id.cmp(&b.claim_id))
     });
     scored.truncate(req.top.max(1));
+    // Order comes from the ranking, confidence from the calibrated model;
+    // a match never shows more confidence than the one ranked above it.
+    let mut ceiling = 1.0f32;
+    for m in &mut scored {
+        m.score = m.score.min(ceiling);
+        ceiling = m.score;
+        m.band = model::band(m.score);
+    }
     for m in &mut scored {
         explain(&post, m, &mut stats);
     }
