@@ -17,7 +17,7 @@ use crate::index::IndexedClaim;
 use crate::text::{self, Lang};
 
 /// Feature names, in the order of `Features::values`.
-pub const NAMES: [&str; 19] = [
+pub const NAMES: [&str; 21] = [
     "word_score_rel",
     "word_score_log",
     "word_rank_recip",
@@ -37,6 +37,8 @@ pub const NAMES: [&str; 19] = [
     "max_shared_idf",
     "post_len_log",
     "claim_len_log",
+    "cosine_text",
+    "cosine_title",
 ];
 
 pub const N: usize = NAMES.len();
@@ -372,6 +374,28 @@ pub fn compute(
     let cov_text = coverage(&terms.text);
     let cov_title = coverage(&terms.title);
     let cov_sub = coverage(&terms.sub);
+    // Cosine of the post with one field's distinct terms (idf weights).
+    let mut field_cosine = |distinct_terms: &[String]| -> f32 {
+        let (mut dot, mut norm2) = (0.0f32, 0.0f32);
+        for t in distinct_terms {
+            let w = match view.idf.get(t) {
+                Some(&w) => {
+                    let ptf = view.tf.get(t).copied().unwrap_or(1.0);
+                    dot += (1.0 + ptf.ln()) * w * w;
+                    w
+                }
+                None => stats.idf(field, t),
+            };
+            norm2 += w * w;
+        }
+        if norm2 > 0.0 && view.norm2 > 0.0 {
+            dot / (norm2.sqrt() * view.norm2.sqrt())
+        } else {
+            0.0
+        }
+    };
+    let cosine_text = field_cosine(&terms.text);
+    let cosine_title = field_cosine(&terms.title);
 
     // The claim as one bag of words, for post coverage and cosine.
     let (mut post_hit, mut dot, mut claim_norm2) = (0.0f32, 0.0f32, 0.0f32);
@@ -456,6 +480,8 @@ pub fn compute(
         },
         (1.0 + view.len as f32).ln(),
         (1.0 + terms.text_len as f32).ln(),
+        cosine_text,
+        cosine_title,
     ];
     Features {
         values,
