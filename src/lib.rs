@@ -14,6 +14,9 @@
 //! - [`text`] owns every normalization, tokenization and stemming rule.
 //! - [`store`] SQLite, the only code that writes SQL; [`index`] tantivy, the
 //!   only code that calls it; [`kb`] the facade that keeps them in step.
+//! - [`matcher`] ranks the claims a post repeats (pure, over the narrow
+//!   [`matcher::Corpus`] trait the index implements); [`batch`] streams it
+//!   over JSONL; [`eval`] measures it; [`bench`] times it.
 //! - [`cli`] and [`api`] are thin adapters over [`kb::KnowledgeBase`].
 //! - [`error`] the one core error type.
 

@@ -552,27 +552,9 @@ fn all_analyzers() -> [TextAnalyzer; 6] {
 
 /// Runs the analyzer at `slot` (0–4: `Lang::ALL` order, 5: n-grams).
 pub fn run(slot: usize, text: &str) -> Vec<String> {
-    ANALYZERS.with(|cell| {
-        let mut cell = cell.borrow_mut();
-        let analyzers = cell.get_or_insert_with(|| {
-            [
-                word_analyzer(Lang::ALL[0]),
-                word_analyzer(Lang::ALL[1]),
-                word_analyzer(Lang::ALL[2]),
-                word_analyzer(Lang::ALL[3]),
-                word_analyzer(Lang::ALL[4]),
-                ngram_analyzer(),
-            ]
-        });
-        let mut out = Vec::new();
-        if let Some(analyzer) = analyzers.get_mut(slot) {
-            let mut stream = analyzer.token_stream(text);
-            while let Some(token) = stream.next() {
-                out.push(token.text.clone());
-            }
-        }
-        out
-    })
+    let mut out = Vec::new();
+    run_with(slot, text, |term, _, _| out.push(term.to_string()));
+    out
 }
 
 #[cfg(test)]
