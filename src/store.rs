@@ -220,7 +220,7 @@ impl Writer<'_> {
         let outcome = match existing {
             Some(old) if same_content(&old, claim) => return Ok(Upsert::Unchanged),
             Some(_) => {
-                self.tx.execute(
+                self.exec(
                     "UPDATE claim SET text=?2, title=?3, subtitle=?4, lang=?5, verdict=?6,
                         verdict_text=?7, summary=?8, url=?9, publisher=?10, publisher_site=?11,
                         claimant=?12, claim_date=?13, review_date=?14, country=?15, tags=?16,
@@ -251,7 +251,7 @@ impl Writer<'_> {
                 Upsert::Updated
             }
             None => {
-                self.tx.execute(
+                self.exec(
                     "INSERT INTO claim (id, text, title, subtitle, lang, verdict, verdict_text,
                         summary, url, publisher, publisher_site, claimant, claim_date,
                         review_date, country, tags, narrative, raw, version, created_at, updated_at)
@@ -283,13 +283,11 @@ impl Writer<'_> {
                 Upsert::Inserted
             }
         };
-        let pk: i64 =
-            self.tx
-                .query_row("SELECT pk FROM claim WHERE id = ?1", [&claim.id], |r| {
-                    r.get(0)
-                })?;
-        self.tx
-            .execute("DELETE FROM appearance WHERE claim_pk = ?1", [pk])?;
+        let pk: i64 = self
+            .tx
+            .prepare_cached("SELECT pk FROM claim WHERE id = ?1")?
+            .query_row([&claim.id], |r| r.get(0))?;
+        self.exec("DELETE FROM appearance WHERE claim_pk = ?1", [pk])?;
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO appearance (claim_pk, position, url, platform, text, first_seen)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -311,15 +309,21 @@ impl Writer<'_> {
 
     /// Deletes a claim and its appearances; false if there was none.
     pub fn delete_claim(&mut self, id: &str) -> Result<bool> {
-        let n = self.tx.execute("DELETE FROM claim WHERE id = ?1", [id])?;
+        let n = self.exec("DELETE FROM claim WHERE id = ?1", [id])?;
         if n > 0 {
             self.log(id, "delete")?;
         }
         Ok(n > 0)
     }
 
+    /// Runs one statement, prepared once per connection: an import runs the
+    /// same few statements hundreds of thousands of times.
+    fn exec(&self, sql: &str, params: impl rusqlite::Params) -> Result<usize> {
+        Ok(self.tx.prepare_cached(sql)?.execute(params)?)
+    }
+
     fn log(&mut self, claim_id: &str, op: &str) -> Result<()> {
-        self.tx.execute(
+        self.exec(
             "INSERT INTO change (claim_id, op, at) VALUES (?1, ?2, ?3)",
             params![claim_id, op, self.now],
         )?;
