@@ -553,6 +553,10 @@ impl Corpus for Snapshot<'_> {
         self.searcher.num_docs()
     }
 
+    fn generation(&self) -> u64 {
+        self.searcher.generation().generation_id()
+    }
+
     fn doc_freq(&self, field: TermField, term: &str) -> u64 {
         let generation = self.searcher.generation().generation_id();
         {

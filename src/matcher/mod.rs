@@ -56,6 +56,8 @@ pub struct Retrieved {
 pub trait Corpus {
     /// Documents in the snapshot.
     fn num_docs(&self) -> u64;
+    /// Names the snapshot: term statistics are the same for equal generations.
+    fn generation(&self) -> u64;
     /// Documents containing `term` in `field`.
     fn doc_freq(&self, field: TermField, term: &str) -> u64;
     /// The best `limit` claims for an OR of the terms (BM25, boosts applied).
@@ -206,13 +208,13 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
     let post = Post::new(req);
     let mut stats = Stats::new(corpus);
     let candidates = retrieve(corpus, &post, params, &mut stats)?;
-    let mut scored: Vec<Match> = candidates
+    let mut scored: Vec<(Match, Arc<features::ClaimTerms>)> = candidates
         .into_iter()
         .map(|c| {
             let terms = c.terms();
             let f = features::compute(&post, &c, &terms, &mut stats);
             let score = model::probability(&f);
-            Match {
+            let m = Match {
                 same_words: terms.same_words,
                 claim_id: c.claim.id.clone(),
                 score,
@@ -223,7 +225,8 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
                 },
                 claim: c.claim,
                 features: f,
-            }
+            };
+            (m, terms)
         })
         .collect();
     // Claims stated in the same words (copies of one fact-check, perhaps with
@@ -231,25 +234,31 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
     // their best copy, whatever retrieval happened to see of each; the copy
     // known first ranks first.
     let mut best: HashMap<u64, f32> = HashMap::new();
-    for m in &scored {
+    for (m, _) in &scored {
         let e = best.entry(m.same_words).or_insert(m.score);
         *e = e.max(m.score);
     }
-    let best: Vec<f32> = scored.iter().map(|m| best[&m.same_words]).collect();
-    for (m, score) in scored.iter_mut().zip(best) {
+    for (m, _) in &mut scored {
+        let score = best[&m.same_words];
         m.score = score;
         m.band = model::band(score);
     }
-    scored.sort_by(|a, b| {
+    scored.sort_by(|(a, _), (b, _)| {
         b.score
             .total_cmp(&a.score)
             .then_with(|| a.claim.row.cmp(&b.claim.row))
             .then_with(|| a.claim_id.cmp(&b.claim_id))
     });
     scored.truncate(req.top.max(1));
-    for m in &mut scored {
-        explain(&post, m, &mut stats);
-    }
+    let mut spans = HashMap::new();
+    let scored = scored
+        .into_iter()
+        .map(|(mut m, terms)| {
+            m.features.shared_terms = features::shared_terms(&post, &terms, &mut stats);
+            explain(&post, &mut m, &mut spans);
+            m
+        })
+        .collect();
     Ok(scored)
 }
 
@@ -434,6 +443,11 @@ impl<'c> Stats<'c> {
         df
     }
 
+    /// The corpus snapshot these statistics describe.
+    pub fn generation(&self) -> u64 {
+        self.corpus.generation()
+    }
+
     /// BM25's idf, floored at a small positive weight.
     pub fn idf_of_df(&self, df: u64) -> f32 {
         let df = df as f32;
@@ -448,21 +462,29 @@ impl<'c> Stats<'c> {
 }
 
 /// Fills a ranked match's explanation: its most distinctive shared terms
-/// and where they sit in the post.
-fn explain(post: &Post<'_>, m: &mut Match, stats: &mut Stats<'_>) {
+/// and where they sit in the post (the post's terms and spans per language
+/// in `spans`, analyzed once for all the matches explained).
+fn explain(
+    post: &Post<'_>,
+    m: &mut Match,
+    spans: &mut HashMap<Lang, Vec<(String, std::ops::Range<usize>)>>,
+) {
     let shared = &mut m.features.shared_terms;
     shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let set: HashSet<&str> = shared.iter().map(|(t, _)| t.as_str()).collect();
-    let mut spans = Vec::new();
+    let mut found = Vec::new();
     if !set.is_empty() {
         let lang = Lang::from_code(m.claim.lang.as_deref().unwrap_or(""));
-        for (term, span) in &stats.view(post, lang).spans {
+        let post_spans = spans
+            .entry(lang)
+            .or_insert_with(|| text::analyze_spans(lang, post.raw));
+        for (term, span) in post_spans.iter() {
             if set.contains(term.as_str()) {
-                spans.push(*span);
+                found.push([span.start, span.end]);
             }
         }
-        spans.dedup();
+        found.dedup();
     }
     m.explanation.terms = shared.iter().take(12).map(|(t, _)| t.clone()).collect();
-    m.explanation.spans = spans;
+    m.explanation.spans = found;
 }
