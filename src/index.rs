@@ -232,7 +232,27 @@ pub struct ClaimIndex {
     fields: Fields,
     /// Document frequencies looked up for the searcher generation named.
     doc_freqs: RwLock<DocFreqCache>,
+    /// Stored claims read for matching, for the searcher generation named.
+    claims: Mutex<ClaimCache>,
 }
+
+/// A stored claim and its analysis, as matching reads them.
+type StoredClaim = (Arc<IndexedClaim>, Option<Arc<ClaimTerms>>);
+
+/// Claims read from the doc store by (segment, document), for one searcher
+/// generation (`None` before the first). A post's candidates are mostly
+/// claims other posts retrieved before: a cached one costs a hash lookup
+/// instead of a block decompression, a JSON parse and an analysis decode,
+/// and keeps the weights computed for it (`ClaimTerms`).
+#[derive(Default)]
+struct ClaimCache {
+    generation: Option<u64>,
+    docs: FxHashMap<(u32, u32), StoredClaim>,
+}
+
+/// Claims cached per searcher generation: some 1–2 KB each, so at most a
+/// few hundred MB; when full the cache starts over, keeping what is hot now.
+const CLAIM_CACHE_DOCS: usize = 100_000;
 
 /// Document frequencies by field and term, and the searcher generation they belong to.
 type DocFreqCache = (u64, HashMap<TermField, FxHashMap<String, u64>>);
@@ -278,6 +298,7 @@ impl ClaimIndex {
             writer: Mutex::new(writer),
             fields,
             doc_freqs: RwLock::new((u64::MAX, HashMap::new())),
+            claims: Mutex::new(ClaimCache::default()),
         };
         if index.index.load_metas()?.payload.is_none() {
             // Stamp a new index so that reopening it is recognised as ours.
@@ -511,6 +532,41 @@ impl ClaimIndex {
         }
     }
 
+    /// `stored_with_terms` through the claim cache.
+    fn stored_cached(&self, searcher: &Searcher, addr: DocAddress) -> Result<StoredClaim> {
+        let generation = searcher.generation().generation_id();
+        let key = (addr.segment_ord, addr.doc_id);
+        let lock = || self.claims.lock().unwrap_or_else(|e| e.into_inner());
+        {
+            let cache = lock();
+            if cache.generation == Some(generation) {
+                if let Some((claim, terms)) = cache.docs.get(&key) {
+                    return Ok((Arc::clone(claim), terms.clone()));
+                }
+            }
+        }
+        let (claim, terms) = self.stored_with_terms(searcher, addr)?;
+        let stored = (Arc::new(claim), terms);
+        let mut cache = lock();
+        // A searcher older than the cache's (a request that began before a
+        // reload) reads without caching.
+        if cache.generation.is_none_or(|g| g < generation) {
+            *cache = ClaimCache {
+                generation: Some(generation),
+                docs: FxHashMap::default(),
+            };
+        }
+        if cache.generation == Some(generation) {
+            if cache.docs.len() >= CLAIM_CACHE_DOCS {
+                cache.docs.clear();
+            }
+            cache
+                .docs
+                .insert(key, (Arc::clone(&stored.0), stored.1.clone()));
+        }
+        Ok(stored)
+    }
+
     fn stored(&self, searcher: &Searcher, addr: DocAddress) -> Result<IndexedClaim> {
         Ok(self.stored_with_terms(searcher, addr)?.0)
     }
@@ -616,7 +672,7 @@ impl Corpus for Snapshot<'_> {
             .search(&query, &TopDocs::with_limit(limit.max(1)))?;
         top.into_iter()
             .map(|(score, addr)| {
-                let (claim, terms) = self.index.stored_with_terms(&self.searcher, addr)?;
+                let (claim, terms) = self.index.stored_cached(&self.searcher, addr)?;
                 Ok(Retrieved {
                     claim,
                     terms,
@@ -631,7 +687,7 @@ impl Corpus for Snapshot<'_> {
         let top = self.searcher.search(&query, &TopDocs::with_limit(50))?;
         top.into_iter()
             .map(|(score, addr)| {
-                let (claim, terms) = self.index.stored_with_terms(&self.searcher, addr)?;
+                let (claim, terms) = self.index.stored_cached(&self.searcher, addr)?;
                 Ok(Retrieved {
                     claim,
                     terms,

@@ -46,7 +46,8 @@ pub struct WeightedTerm {
 /// A claim a retrieval step returned, with its engine score (BM25).
 #[derive(Clone, Debug)]
 pub struct Retrieved {
-    pub claim: IndexedClaim,
+    /// Shared: a corpus may hand out the same record to many posts.
+    pub claim: Arc<IndexedClaim>,
     /// The claim's analysis as stored at index time, when the corpus has it.
     pub terms: Option<Arc<features::ClaimTerms>>,
     pub score: f32,
@@ -208,7 +209,8 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
     let post = Post::new(req);
     let mut stats = Stats::new(corpus);
     let candidates = retrieve(corpus, &post, params, &mut stats)?;
-    let mut scored: Vec<(Match, Arc<features::ClaimTerms>)> = candidates
+    // The claim record is copied into a `Match` only for the matches returned.
+    let mut scored: Vec<(Match, Arc<IndexedClaim>, Arc<features::ClaimTerms>)> = candidates
         .into_iter()
         .map(|c| {
             let terms = c.terms();
@@ -220,13 +222,13 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
                 score,
                 band: model::band(score),
                 explanation: Explanation {
-                    url: c.url.clone(),
+                    url: c.url,
                     ..Explanation::default()
                 },
-                claim: c.claim,
+                claim: IndexedClaim::default(),
                 features: f,
             };
-            (m, terms)
+            (m, c.claim, terms)
         })
         .collect();
     // Claims stated in the same words (copies of one fact-check, perhaps with
@@ -234,26 +236,27 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
     // their best copy, whatever retrieval happened to see of each; the copy
     // known first ranks first.
     let mut best: HashMap<u64, f32> = HashMap::new();
-    for (m, _) in &scored {
+    for (m, _, _) in &scored {
         let e = best.entry(m.same_words).or_insert(m.score);
         *e = e.max(m.score);
     }
-    for (m, _) in &mut scored {
+    for (m, _, _) in &mut scored {
         let score = best[&m.same_words];
         m.score = score;
         m.band = model::band(score);
     }
-    scored.sort_by(|(a, _), (b, _)| {
+    scored.sort_by(|(a, a_claim, _), (b, b_claim, _)| {
         b.score
             .total_cmp(&a.score)
-            .then_with(|| a.claim.row.cmp(&b.claim.row))
+            .then_with(|| a_claim.row.cmp(&b_claim.row))
             .then_with(|| a.claim_id.cmp(&b.claim_id))
     });
     scored.truncate(req.top.max(1));
     let mut spans = HashMap::new();
     let scored = scored
         .into_iter()
-        .map(|(mut m, terms)| {
+        .map(|(mut m, claim, terms)| {
+            m.claim = Arc::unwrap_or_clone(claim);
             m.features.shared_terms = features::shared_terms(&post, &terms, &mut stats);
             explain(&post, &mut m, &mut spans);
             m
@@ -275,7 +278,7 @@ impl Candidate {
 /// A candidate with what retrieval knew about it.
 #[derive(Clone, Debug)]
 pub struct Candidate {
-    pub claim: IndexedClaim,
+    pub claim: Arc<IndexedClaim>,
     pub terms: Option<Arc<features::ClaimTerms>>,
     /// BM25 of the word query (0 when only another route found it).
     pub word_score: f32,
