@@ -447,6 +447,8 @@ pub struct View {
     pub tf: FxHashMap<String, f32>,
     /// Each distinct term's idf and dampened count (1 + ln tf).
     weights: FxHashMap<String, (f32, f32)>,
+    /// Each distinct term's document frequency.
+    df: FxHashMap<String, u64>,
     bigrams: FxHashSet<u32>,
     numbers: FxHashSet<String>,
     len: usize,
@@ -466,9 +468,12 @@ impl View {
             *tf.entry(t.clone()).or_default() += 1.0;
         }
         let mut weights = FxHashMap::default();
+        let mut dfs = FxHashMap::default();
         let (mut max_idf, mut idf_sum, mut norm2) = (0.0f32, 0.0f32, 0.0f32);
         for (t, &n) in &tf {
-            let w = stats.idf(field, t);
+            let df = stats.df(field, t);
+            dfs.insert(t.clone(), df);
+            let w = stats.idf_of_df(df);
             max_idf = max_idf.max(w);
             idf_sum += w;
             let pw = (1.0 + n.ln()) * w;
@@ -481,10 +486,20 @@ impl View {
             len: terms.len(),
             tf,
             weights,
+            df: dfs,
             max_idf,
             idf_sum,
             norm2,
         }
+    }
+}
+
+impl View {
+    /// Each distinct term of the post, its count and document frequency.
+    pub fn term_counts(&self) -> impl Iterator<Item = (&str, f32, u64)> + '_ {
+        self.tf
+            .iter()
+            .map(|(t, &n)| (t.as_str(), n, self.df.get(t).copied().unwrap_or(0)))
     }
 }
 
@@ -626,6 +641,23 @@ impl Stats<'_> {
         let view = Rc::new(View::new(lang, post, self));
         self.post.views.insert(lang, Rc::clone(&view));
         view
+    }
+
+    /// The post's distinct character n-grams; their hashes are kept for
+    /// [`Stats::grams`], so the post's n-grams are computed once.
+    pub fn distinct_ngrams(&mut self, post: &Post<'_>) -> Vec<String> {
+        let mut grams: FxHashSet<&str> = FxHashSet::default();
+        let mut all = Vec::new();
+        text::for_each_ngram(&post.analyzed_text, |g| all.push(g.to_string()));
+        let mut hashes = FxHashSet::default();
+        for g in &all {
+            if grams.insert(g.as_str()) {
+                hashes.insert(hash32(g.as_str()));
+            }
+        }
+        let distinct: Vec<String> = grams.into_iter().map(str::to_string).collect();
+        self.post.grams.get_or_insert_with(|| Rc::new(hashes));
+        distinct
     }
 
     /// Hashes of the post's character n-grams, computed once per post.

@@ -370,16 +370,12 @@ fn retrieve(
 /// The post's `max` most salient word terms: tf (dampened) × idf, known to the corpus.
 fn salient_terms(post: &Post<'_>, max: usize, stats: &mut Stats<'_>) -> Vec<WeightedTerm> {
     let field = TermField::Words(post.lang);
-    let mut tf: HashMap<String, f32> = HashMap::new();
-    text::for_each_term(post.lang, &post.analyzed_text, |t| {
-        *tf.entry(t.to_string()).or_default() += 1.0;
-    });
-    let mut weighted: Vec<(f32, String)> = tf
-        .into_iter()
-        .filter_map(|(term, f)| {
-            let df = stats.df(field, &term);
-            (df > 0).then(|| (f.sqrt() * stats.idf_of_df(df), term))
-        })
+    // The post's view in its own language: the features need it too.
+    let view = stats.view(post, post.lang);
+    let mut weighted: Vec<(f32, String)> = view
+        .term_counts()
+        .filter(|&(_, _, df)| df > 0)
+        .map(|(term, f, df)| (f.sqrt() * stats.idf_of_df(df), term.to_string()))
         .collect();
     weighted.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     weighted.truncate(max);
@@ -395,10 +391,7 @@ fn salient_terms(post: &Post<'_>, max: usize, stats: &mut Stats<'_>) -> Vec<Weig
 
 /// The post's `max` rarest n-grams known to the corpus.
 fn rare_ngrams(post: &Post<'_>, max: usize, stats: &mut Stats<'_>) -> Vec<WeightedTerm> {
-    let mut grams: HashSet<String> = HashSet::new();
-    text::for_each_ngram(&post.analyzed_text, |g| {
-        grams.insert(g.to_string());
-    });
+    let grams = stats.distinct_ngrams(post);
     let mut with_df: Vec<(u64, String)> = grams
         .into_iter()
         .filter_map(|g| {
