@@ -667,9 +667,11 @@ impl Corpus for Snapshot<'_> {
             })
             .collect();
         let query = BooleanQuery::new(clauses);
-        let top = self
-            .searcher
-            .search(&query, &TopDocs::with_limit(limit.max(1)))?;
+        let top = self.searcher.search_with_statistics_provider(
+            &query,
+            &TopDocs::with_limit(limit.max(1)),
+            &CachedStatistics(self),
+        )?;
         top.into_iter()
             .map(|(score, addr)| {
                 let (claim, terms) = self.index.stored_cached(&self.searcher, addr)?;
@@ -695,6 +697,40 @@ impl Corpus for Snapshot<'_> {
                 })
             })
             .collect()
+    }
+}
+
+/// BM25 statistics for matching queries: document frequencies of word and
+/// n-gram terms from the snapshot's cache (the matcher has just looked them
+/// up to choose the terms), the rest from the searcher. The numbers are the
+/// searcher's own, so scores do not change; a query skips one term
+/// dictionary walk per term.
+struct CachedStatistics<'s, 'a>(&'s Snapshot<'a>);
+
+impl tantivy::query::Bm25StatisticsProvider for CachedStatistics<'_, '_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        self.0.searcher.total_num_tokens(field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.0.searcher.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        let fields = &self.0.index.fields;
+        let field = term.field();
+        let known = if field == fields.ngram {
+            Some(TermField::Ngram)
+        } else {
+            Lang::ALL
+                .into_iter()
+                .find(|l| fields.words[lang_slot(*l)] == field)
+                .map(TermField::Words)
+        };
+        match (known, term.value().as_str()) {
+            (Some(known), Some(text)) => Ok(self.0.doc_freq(known, text)),
+            _ => self.0.searcher.doc_freq(term),
+        }
     }
 }
 
@@ -742,4 +778,75 @@ fn parse_date(s: &str) -> Option<DateTime> {
     Some(DateTime::from_timestamp_secs(
         d.midnight().assume_utc().unix_timestamp(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claim(i: usize, text: &str) -> Claim {
+        Claim {
+            id: format!("c{i}"),
+            text: text.to_string(),
+            lang: Some("en".into()),
+            ..Claim::default()
+        }
+    }
+
+    #[test]
+    fn matching_retrieval_scores_as_a_plain_search_does() {
+        let index = ClaimIndex::open(None).expect("index");
+        let texts = [
+            "the vaccine changes your dna",
+            "a vaccine study in brazil found no dna change",
+            "anaconda swimming across a river in brazil",
+            "fries for one dollar at every restaurant",
+            "the river flooded the vaccine warehouse",
+        ];
+        let changes: Vec<(String, Option<Claim>)> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("c{i}"), Some(claim(i, t))))
+            .collect();
+        index.apply(&changes).expect("apply");
+        index.commit(1).expect("commit");
+        let snapshot = index.snapshot();
+        let terms: Vec<WeightedTerm> = ["vaccin", "dna", "brazil", "river"]
+            .iter()
+            .map(|t| WeightedTerm {
+                field: TermField::Words(Lang::En),
+                term: t.to_string(),
+                boost: 1.0,
+            })
+            .collect();
+        // Warm the frequency cache the way the matcher does.
+        for t in &terms {
+            snapshot.doc_freq(t.field, &t.term);
+        }
+        let got: Vec<(String, f32)> = snapshot
+            .retrieve(&terms, 10)
+            .expect("retrieve")
+            .into_iter()
+            .map(|r| (r.claim.id.clone(), r.score))
+            .collect();
+        let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+            .iter()
+            .map(|t| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(index.field_of(t.field), &t.term),
+                    IndexRecordOption::WithFreqs,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        let searcher = index.reader.searcher();
+        let expected: Vec<(String, f32)> = searcher
+            .search(&BooleanQuery::new(clauses), &TopDocs::with_limit(10))
+            .expect("search")
+            .into_iter()
+            .map(|(score, addr)| (index.stored(&searcher, addr).expect("doc").id, score))
+            .collect();
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(got, expected);
+    }
 }
