@@ -232,7 +232,27 @@ pub struct ClaimIndex {
     fields: Fields,
     /// Document frequencies looked up for the searcher generation named.
     doc_freqs: RwLock<DocFreqCache>,
+    /// Stored claims read for matching, for the searcher generation named.
+    claims: Mutex<ClaimCache>,
 }
+
+/// A stored claim and its analysis, as matching reads them.
+type StoredClaim = (Arc<IndexedClaim>, Option<Arc<ClaimTerms>>);
+
+/// Claims read from the doc store by (segment, document), for one searcher
+/// generation (`None` before the first). A post's candidates are mostly
+/// claims other posts retrieved before: a cached one costs a hash lookup
+/// instead of a block decompression, a JSON parse and an analysis decode,
+/// and keeps the weights computed for it (`ClaimTerms`).
+#[derive(Default)]
+struct ClaimCache {
+    generation: Option<u64>,
+    docs: FxHashMap<(u32, u32), StoredClaim>,
+}
+
+/// Claims cached per searcher generation: some 1–2 KB each, so at most a
+/// few hundred MB; when full the cache starts over, keeping what is hot now.
+const CLAIM_CACHE_DOCS: usize = 100_000;
 
 /// Document frequencies by field and term, and the searcher generation they belong to.
 type DocFreqCache = (u64, HashMap<TermField, FxHashMap<String, u64>>);
@@ -278,6 +298,7 @@ impl ClaimIndex {
             writer: Mutex::new(writer),
             fields,
             doc_freqs: RwLock::new((u64::MAX, HashMap::new())),
+            claims: Mutex::new(ClaimCache::default()),
         };
         if index.index.load_metas()?.payload.is_none() {
             // Stamp a new index so that reopening it is recognised as ours.
@@ -511,6 +532,41 @@ impl ClaimIndex {
         }
     }
 
+    /// `stored_with_terms` through the claim cache.
+    fn stored_cached(&self, searcher: &Searcher, addr: DocAddress) -> Result<StoredClaim> {
+        let generation = searcher.generation().generation_id();
+        let key = (addr.segment_ord, addr.doc_id);
+        let lock = || self.claims.lock().unwrap_or_else(|e| e.into_inner());
+        {
+            let cache = lock();
+            if cache.generation == Some(generation) {
+                if let Some((claim, terms)) = cache.docs.get(&key) {
+                    return Ok((Arc::clone(claim), terms.clone()));
+                }
+            }
+        }
+        let (claim, terms) = self.stored_with_terms(searcher, addr)?;
+        let stored = (Arc::new(claim), terms);
+        let mut cache = lock();
+        // A searcher older than the cache's (a request that began before a
+        // reload) reads without caching.
+        if cache.generation.is_none_or(|g| g < generation) {
+            *cache = ClaimCache {
+                generation: Some(generation),
+                docs: FxHashMap::default(),
+            };
+        }
+        if cache.generation == Some(generation) {
+            if cache.docs.len() >= CLAIM_CACHE_DOCS {
+                cache.docs.clear();
+            }
+            cache
+                .docs
+                .insert(key, (Arc::clone(&stored.0), stored.1.clone()));
+        }
+        Ok(stored)
+    }
+
     fn stored(&self, searcher: &Searcher, addr: DocAddress) -> Result<IndexedClaim> {
         Ok(self.stored_with_terms(searcher, addr)?.0)
     }
@@ -551,6 +607,10 @@ pub struct Snapshot<'a> {
 impl Corpus for Snapshot<'_> {
     fn num_docs(&self) -> u64 {
         self.searcher.num_docs()
+    }
+
+    fn generation(&self) -> u64 {
+        self.searcher.generation().generation_id()
     }
 
     fn doc_freq(&self, field: TermField, term: &str) -> u64 {
@@ -607,12 +667,14 @@ impl Corpus for Snapshot<'_> {
             })
             .collect();
         let query = BooleanQuery::new(clauses);
-        let top = self
-            .searcher
-            .search(&query, &TopDocs::with_limit(limit.max(1)))?;
+        let top = self.searcher.search_with_statistics_provider(
+            &query,
+            &TopDocs::with_limit(limit.max(1)),
+            &CachedStatistics(self),
+        )?;
         top.into_iter()
             .map(|(score, addr)| {
-                let (claim, terms) = self.index.stored_with_terms(&self.searcher, addr)?;
+                let (claim, terms) = self.index.stored_cached(&self.searcher, addr)?;
                 Ok(Retrieved {
                     claim,
                     terms,
@@ -627,7 +689,7 @@ impl Corpus for Snapshot<'_> {
         let top = self.searcher.search(&query, &TopDocs::with_limit(50))?;
         top.into_iter()
             .map(|(score, addr)| {
-                let (claim, terms) = self.index.stored_with_terms(&self.searcher, addr)?;
+                let (claim, terms) = self.index.stored_cached(&self.searcher, addr)?;
                 Ok(Retrieved {
                     claim,
                     terms,
@@ -635,6 +697,40 @@ impl Corpus for Snapshot<'_> {
                 })
             })
             .collect()
+    }
+}
+
+/// BM25 statistics for matching queries: document frequencies of word and
+/// n-gram terms from the snapshot's cache (the matcher has just looked them
+/// up to choose the terms), the rest from the searcher. The numbers are the
+/// searcher's own, so scores do not change; a query skips one term
+/// dictionary walk per term.
+struct CachedStatistics<'s, 'a>(&'s Snapshot<'a>);
+
+impl tantivy::query::Bm25StatisticsProvider for CachedStatistics<'_, '_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        self.0.searcher.total_num_tokens(field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.0.searcher.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        let fields = &self.0.index.fields;
+        let field = term.field();
+        let known = if field == fields.ngram {
+            Some(TermField::Ngram)
+        } else {
+            Lang::ALL
+                .into_iter()
+                .find(|l| fields.words[lang_slot(*l)] == field)
+                .map(TermField::Words)
+        };
+        match (known, term.value().as_str()) {
+            (Some(known), Some(text)) => Ok(self.0.doc_freq(known, text)),
+            _ => self.0.searcher.doc_freq(term),
+        }
     }
 }
 
@@ -682,4 +778,75 @@ fn parse_date(s: &str) -> Option<DateTime> {
     Some(DateTime::from_timestamp_secs(
         d.midnight().assume_utc().unix_timestamp(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claim(i: usize, text: &str) -> Claim {
+        Claim {
+            id: format!("c{i}"),
+            text: text.to_string(),
+            lang: Some("en".into()),
+            ..Claim::default()
+        }
+    }
+
+    #[test]
+    fn matching_retrieval_scores_as_a_plain_search_does() {
+        let index = ClaimIndex::open(None).expect("index");
+        let texts = [
+            "the vaccine changes your dna",
+            "a vaccine study in brazil found no dna change",
+            "anaconda swimming across a river in brazil",
+            "fries for one dollar at every restaurant",
+            "the river flooded the vaccine warehouse",
+        ];
+        let changes: Vec<(String, Option<Claim>)> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("c{i}"), Some(claim(i, t))))
+            .collect();
+        index.apply(&changes).expect("apply");
+        index.commit(1).expect("commit");
+        let snapshot = index.snapshot();
+        let terms: Vec<WeightedTerm> = ["vaccin", "dna", "brazil", "river"]
+            .iter()
+            .map(|t| WeightedTerm {
+                field: TermField::Words(Lang::En),
+                term: t.to_string(),
+                boost: 1.0,
+            })
+            .collect();
+        // Warm the frequency cache the way the matcher does.
+        for t in &terms {
+            snapshot.doc_freq(t.field, &t.term);
+        }
+        let got: Vec<(String, f32)> = snapshot
+            .retrieve(&terms, 10)
+            .expect("retrieve")
+            .into_iter()
+            .map(|r| (r.claim.id.clone(), r.score))
+            .collect();
+        let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+            .iter()
+            .map(|t| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(index.field_of(t.field), &t.term),
+                    IndexRecordOption::WithFreqs,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        let searcher = index.reader.searcher();
+        let expected: Vec<(String, f32)> = searcher
+            .search(&BooleanQuery::new(clauses), &TopDocs::with_limit(10))
+            .expect("search")
+            .into_iter()
+            .map(|(score, addr)| (index.stored(&searcher, addr).expect("doc").id, score))
+            .collect();
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(got, expected);
+    }
 }

@@ -9,6 +9,7 @@
 
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
+use std::sync::{Arc, OnceLock};
 
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
@@ -72,34 +73,43 @@ fn bigram_hashes(terms: &[String]) -> Vec<u32> {
     out
 }
 
+fn distinct(terms: &[String]) -> Vec<&str> {
+    let mut seen = FxHashSet::default();
+    terms
+        .iter()
+        .map(String::as_str)
+        .filter(|t| seen.insert(*t))
+        .collect()
+}
+
 fn is_number(term: &str) -> bool {
     !term.is_empty() && term.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn distinct(terms: &[String]) -> Vec<String> {
-    let mut seen = FxHashSet::default();
-    terms
-        .iter()
-        .filter(|t| seen.insert(t.as_str()))
-        .cloned()
-        .collect()
-}
-
 /// A claim as the analyzers see it: computed when the claim is indexed and
 /// stored beside it, since every post that retrieves it needs it.
+///
+/// In memory every distinct term is kept once, in one buffer, and the field
+/// lists refer to it by index: decoding a candidate costs a few allocations,
+/// not one per term, and a term's idf is looked up once per claim.
 #[derive(Clone, Debug, Default)]
 pub struct ClaimTerms {
     pub lang: Lang,
-    /// Distinct terms of the claim text, the title, and subtitle + appearances.
-    pub text: Vec<String>,
-    pub title: Vec<String>,
-    pub sub: Vec<String>,
-    /// Every field as one bag: term → dampened count (1 + ln n).
-    pub bag: Vec<(String, f32)>,
+    /// Every distinct term of every field, sorted, back to back.
+    chars: String,
+    /// Where each term ends in `chars` (it starts where the previous ends).
+    ends: Vec<u32>,
+    /// Each term's dampened count over every field (1 + ln n).
+    tf: Vec<f32>,
+    /// Distinct terms of the claim text, the title, and subtitle +
+    /// appearances, as term indices in first-seen order.
+    text: Vec<u32>,
+    title: Vec<u32>,
+    sub: Vec<u32>,
+    /// Numbers the claim text states, as term indices, sorted.
+    numbers: Vec<u32>,
     /// Hashes of adjacent term pairs of the claim text, sorted.
     pub bigrams: Vec<u32>,
-    /// Numbers the claim text states.
-    pub numbers: Vec<String>,
     /// Hashes of the character n-grams of the claim text, sorted.
     pub grams: Vec<u32>,
     /// Terms in the claim text (with repeats).
@@ -107,6 +117,25 @@ pub struct ClaimTerms {
     /// Hash of the claim text's letters and digits, lowercased: equal for
     /// claims that say the same words with other punctuation.
     pub same_words: u64,
+    /// What the claim weighs in one snapshot (see [`ClaimWeights`]).
+    weights: OnceLock<Arc<ClaimWeights>>,
+}
+
+/// The post-independent half of the features for one snapshot: each term's
+/// idf and the sums over them, added in the order the features add them so
+/// the results are the same to the bit.
+#[derive(Debug)]
+struct ClaimWeights {
+    /// The snapshot these weights hold for (`Corpus::generation`).
+    generation: u64,
+    text_all: f32,
+    title_all: f32,
+    sub_all: f32,
+    /// Squared norm of the claim's tf-idf vector.
+    norm2: f32,
+    /// Squared norms of the text's and the title's distinct-term idf vectors.
+    text_norm2: f32,
+    title_norm2: f32,
 }
 
 impl ClaimTerms {
@@ -126,34 +155,109 @@ impl ClaimTerms {
         for t in text_terms.iter().chain(&title_terms).chain(&sub_terms) {
             *bag.entry(t.as_str()).or_default() += 1.0;
         }
-        let mut bag: Vec<(String, f32)> = bag
-            .into_iter()
-            .map(|(t, n)| (t.to_string(), 1.0 + n.ln()))
-            .collect();
-        bag.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut bag: Vec<(&str, f32)> = bag.into_iter().map(|(t, n)| (t, 1.0 + n.ln())).collect();
+        bag.sort_by(|a, b| a.0.cmp(b.0));
         let mut grams = Vec::new();
         text::for_each_ngram(&claim.text, |g| grams.push(hash32(g)));
         grams.sort_unstable();
         grams.dedup();
-        let mut numbers: Vec<String> = text_terms
+        let mut numbers: Vec<&str> = text_terms
             .iter()
+            .map(String::as_str)
             .filter(|t| is_number(t))
-            .cloned()
             .collect();
         numbers.sort();
         numbers.dedup();
-        ClaimTerms {
+        let mut chars = String::new();
+        let mut ends = Vec::with_capacity(bag.len());
+        let mut tf = Vec::with_capacity(bag.len());
+        for (t, w) in &bag {
+            chars.push_str(t);
+            ends.push(chars.len() as u32);
+            tf.push(*w);
+        }
+        let mut out = ClaimTerms {
             lang,
+            chars,
+            ends,
+            tf,
             bigrams: bigram_hashes(&text_terms),
-            numbers,
             grams,
             text_len: text_terms.len(),
             same_words: same_words_hash(&claim.text),
-            text: distinct(&text_terms),
-            title: distinct(&title_terms),
-            sub: distinct(&sub_terms),
-            bag,
+            ..ClaimTerms::default()
+        };
+        let index_of = |out: &ClaimTerms, list: &[&str]| -> Vec<u32> {
+            list.iter()
+                .filter_map(|t| out.position(t.as_bytes()))
+                .collect()
+        };
+        out.text = index_of(&out, &distinct(&text_terms));
+        out.title = index_of(&out, &distinct(&title_terms));
+        out.sub = index_of(&out, &distinct(&sub_terms));
+        out.numbers = index_of(&out, &numbers);
+        out
+    }
+
+    /// Distinct terms over every field.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The `i`th distinct term (in sorted order).
+    pub fn term(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        // Boundaries are checked when the terms are built or decoded.
+        self.chars
+            .get(start..self.ends[i] as usize)
+            .unwrap_or_default()
+    }
+
+    /// Index of a term, by binary search over the sorted terms.
+    fn position(&self, term: &[u8]) -> Option<u32> {
+        let (mut lo, mut hi) = (0usize, self.ends.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.term(mid).as_bytes().cmp(term) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid as u32),
+            }
         }
+        None
+    }
+
+    fn terms_of<'a>(&'a self, list: &'a [u32]) -> impl ExactSizeIterator<Item = &'a str> + 'a {
+        list.iter().map(|&i| self.term(i as usize))
+    }
+
+    /// Distinct terms of the claim text, in first-seen order.
+    pub fn text_terms(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.terms_of(&self.text)
+    }
+
+    /// Distinct terms of the title, in first-seen order.
+    pub fn title_terms(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.terms_of(&self.title)
+    }
+
+    /// Distinct terms of the subtitle and appearances, in first-seen order.
+    pub fn sub_terms(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.terms_of(&self.sub)
+    }
+
+    /// Numbers the claim text states, sorted.
+    pub fn numbers(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.terms_of(&self.numbers)
+    }
+
+    /// Every field as one bag: term and dampened count (1 + ln n), sorted by term.
+    pub fn bag(&self) -> impl ExactSizeIterator<Item = (&str, f32)> + '_ {
+        (0..self.len()).map(|i| (self.term(i), self.tf[i]))
     }
 
     /// A compact binary form, stored in the index beside the claim.
@@ -165,10 +269,10 @@ impl ClaimTerms {
         out.extend_from_slice(&(self.text_len as u32).to_le_bytes());
         out.extend_from_slice(&self.same_words.to_le_bytes());
         for list in [&self.text, &self.title, &self.sub, &self.numbers] {
-            put_strings(&mut out, list.iter().map(String::as_str));
+            put_strings(&mut out, self.terms_of(list));
         }
-        out.extend_from_slice(&(self.bag.len() as u32).to_le_bytes());
-        for (t, w) in &self.bag {
+        out.extend_from_slice(&(self.len() as u32).to_le_bytes());
+        for (t, w) in self.bag() {
             put_str(&mut out, t);
             out.extend_from_slice(&w.to_le_bytes());
         }
@@ -190,30 +294,101 @@ impl ClaimTerms {
         let lang = *Lang::ALL.get(usize::from(r.u8()?))?;
         let text_len = r.u32()? as usize;
         let same_words = u64::from(r.u32()?) | (u64::from(r.u32()?) << 32);
-        let text = r.strings()?;
-        let title = r.strings()?;
-        let sub = r.strings()?;
-        let numbers = r.strings()?;
+        // The field lists come first but name terms of the bag after them:
+        // skip them, read the bag, then come back for them.
+        let lists_at = r.at;
+        for _ in 0..4 {
+            r.skip_strings()?;
+        }
         let n = r.u32()? as usize;
-        let mut bag = Vec::with_capacity(n.min(4096));
+        let mut chars = Vec::with_capacity(n.min(4096) * 8);
+        let mut ends = Vec::with_capacity(n.min(4096));
+        let mut tf = Vec::with_capacity(n.min(4096));
         for _ in 0..n {
-            let t = r.string()?;
-            bag.push((t, f32::from_bits(r.u32()?)));
+            chars.extend_from_slice(r.str_bytes()?);
+            ends.push(u32::try_from(chars.len()).ok()?);
+            tf.push(f32::from_bits(r.u32()?));
+        }
+        let chars = String::from_utf8(chars).ok()?;
+        if !ends.iter().all(|&e| chars.is_char_boundary(e as usize)) {
+            return None;
         }
         let bigrams = r.u32s()?;
         let grams = r.u32s()?;
-        Some(ClaimTerms {
+        let mut out = ClaimTerms {
             lang,
-            text,
-            title,
-            sub,
-            bag,
+            chars,
+            ends,
+            tf,
             bigrams,
-            numbers,
             grams,
             text_len,
             same_words,
-        })
+            ..ClaimTerms::default()
+        };
+        let mut r = Reader {
+            bytes,
+            at: lists_at,
+        };
+        let mut lists = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+        for list in &mut lists {
+            let n = r.u32()? as usize;
+            list.reserve(n.min(4096));
+            for _ in 0..n {
+                list.push(out.position(r.str_bytes()?)?);
+            }
+        }
+        let [text, title, sub, numbers] = lists;
+        out.text = text;
+        out.title = title;
+        out.sub = sub;
+        out.numbers = numbers;
+        Some(out)
+    }
+
+    /// The claim's weights in the corpus `stats` reads, computed once per
+    /// snapshot generation.
+    fn weights(&self, stats: &mut Stats<'_>) -> Arc<ClaimWeights> {
+        let generation = stats.generation();
+        if let Some(w) = self.weights.get() {
+            if w.generation == generation {
+                return Arc::clone(w);
+            }
+        }
+        let field = TermField::Words(self.lang);
+        let idf: Vec<f32> = (0..self.len())
+            .map(|i| stats.idf(field, self.term(i)))
+            .collect();
+        let all = |list: &[u32]| -> f32 {
+            let mut all = 0.0f32;
+            for &i in list {
+                all += idf[i as usize];
+            }
+            all
+        };
+        let mut norm2 = 0.0f32;
+        for (w, cw_tf) in idf.iter().zip(&self.tf) {
+            norm2 += (cw_tf * w) * (cw_tf * w);
+        }
+        let squares = |list: &[u32]| -> f32 {
+            let mut sum = 0.0f32;
+            for &i in list {
+                sum += idf[i as usize] * idf[i as usize];
+            }
+            sum
+        };
+        let weights = Arc::new(ClaimWeights {
+            generation,
+            text_all: all(&self.text),
+            title_all: all(&self.title),
+            sub_all: all(&self.sub),
+            norm2,
+            text_norm2: squares(&self.text),
+            title_norm2: squares(&self.title),
+        });
+        // A claim analysis shared across snapshots keeps the first one's.
+        let _ = self.weights.set(Arc::clone(&weights));
+        weights
     }
 }
 
@@ -261,17 +436,15 @@ impl Reader<'_> {
     fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
     }
-    fn string(&mut self) -> Option<String> {
+    fn str_bytes(&mut self) -> Option<&[u8]> {
         let len = u16::from_le_bytes(self.take(2)?.try_into().ok()?);
-        String::from_utf8(self.take(usize::from(len))?.to_vec()).ok()
+        self.take(usize::from(len))
     }
-    fn strings(&mut self) -> Option<Vec<String>> {
-        let n = self.u32()? as usize;
-        let mut out = Vec::with_capacity(n.min(4096));
-        for _ in 0..n {
-            out.push(self.string()?);
+    fn skip_strings(&mut self) -> Option<()> {
+        for _ in 0..self.u32()? {
+            self.str_bytes()?;
         }
-        Some(out)
+        Some(())
     }
     fn u32s(&mut self) -> Option<Vec<u32>> {
         let n = self.u32()? as usize;
@@ -286,17 +459,18 @@ impl Reader<'_> {
 /// The post as seen by one language's analyzer.
 pub struct View {
     pub tf: FxHashMap<String, f32>,
+    /// Each distinct term's idf and dampened count (1 + ln tf).
+    weights: FxHashMap<String, (f32, f32)>,
+    /// Each distinct term's document frequency.
+    df: FxHashMap<String, u64>,
     bigrams: FxHashSet<u32>,
     numbers: FxHashSet<String>,
     len: usize,
-    /// idf of each distinct term, the largest, and their sum.
-    idf: FxHashMap<String, f32>,
+    /// The largest idf of the post's terms, and their sum.
     max_idf: f32,
     idf_sum: f32,
     /// Squared norm of the post's tf-idf vector.
     norm2: f32,
-    /// Where each term sits in the post as given (for explanations).
-    pub spans: Vec<(String, [usize; 2])>,
 }
 
 impl View {
@@ -307,31 +481,39 @@ impl View {
         for t in &terms {
             *tf.entry(t.clone()).or_default() += 1.0;
         }
-        let mut idf = FxHashMap::default();
+        let mut weights = FxHashMap::default();
+        let mut dfs = FxHashMap::default();
         let (mut max_idf, mut idf_sum, mut norm2) = (0.0f32, 0.0f32, 0.0f32);
         for (t, &n) in &tf {
-            let w = stats.idf(field, t);
+            let df = stats.df(field, t);
+            dfs.insert(t.clone(), df);
+            let w = stats.idf_of_df(df);
             max_idf = max_idf.max(w);
             idf_sum += w;
             let pw = (1.0 + n.ln()) * w;
             norm2 += pw * pw;
-            idf.insert(t.clone(), w);
+            weights.insert(t.clone(), (w, 1.0 + n.ln()));
         }
-        let spans = text::analyze_spans(lang, post.raw)
-            .into_iter()
-            .map(|(t, r)| (t, [r.start, r.end]))
-            .collect();
         View {
             bigrams: bigram_hashes(&terms).into_iter().collect(),
             numbers: terms.iter().filter(|t| is_number(t)).cloned().collect(),
             len: terms.len(),
             tf,
-            idf,
+            weights,
+            df: dfs,
             max_idf,
             idf_sum,
             norm2,
-            spans,
         }
+    }
+}
+
+impl View {
+    /// Each distinct term of the post, its count and document frequency.
+    pub fn term_counts(&self) -> impl Iterator<Item = (&str, f32, u64)> + '_ {
+        self.tf
+            .iter()
+            .map(|(t, &n)| (t.as_str(), n, self.df.get(t).copied().unwrap_or(0)))
     }
 }
 
@@ -348,45 +530,50 @@ pub fn compute(
     terms: &ClaimTerms,
     stats: &mut Stats<'_>,
 ) -> Features {
-    let lang = terms.lang;
-    let field = TermField::Words(lang);
-    let view = stats.view(post, lang);
+    let view = stats.view(post, terms.lang);
     let post_grams = stats.grams(post);
+    let claim = terms.weights(stats);
 
-    let mut coverage = |distinct_terms: &[String]| -> f32 {
-        let (mut hit, mut all) = (0.0f32, 0.0f32);
-        for t in distinct_terms {
-            let w = match view.idf.get(t) {
-                Some(&w) => {
-                    hit += w;
-                    w
-                }
-                None => stats.idf(field, t),
-            };
-            all += w;
+    // The claim as one bag of words, for post coverage and cosine; each term's
+    // idf when the post has it, 0 when not (adding 0 leaves a sum as it was).
+    let (mut post_hit, mut dot) = (0.0f32, 0.0f32);
+    let mut max_shared = 0.0f32;
+    let mut hit = Vec::with_capacity(terms.len());
+    let mut hit_dot = Vec::with_capacity(terms.len());
+    for (i, &cw_tf) in terms.tf.iter().enumerate() {
+        match view.weights.get(terms.term(i)) {
+            Some(&(w, ptf)) => {
+                post_hit += w;
+                dot += ptf * w * cw_tf * w;
+                max_shared = max_shared.max(w);
+                hit.push(w);
+                hit_dot.push(ptf * w * w);
+            }
+            None => {
+                hit.push(0.0);
+                hit_dot.push(0.0);
+            }
+        }
+    }
+    let coverage = |list: &[u32], all: f32| -> f32 {
+        let mut shared = 0.0f32;
+        for &i in list {
+            shared += hit[i as usize];
         }
         if all > 0.0 {
-            hit / all
+            shared / all
         } else {
             0.0
         }
     };
-    let cov_text = coverage(&terms.text);
-    let cov_title = coverage(&terms.title);
-    let cov_sub = coverage(&terms.sub);
+    let cov_text = coverage(&terms.text, claim.text_all);
+    let cov_title = coverage(&terms.title, claim.title_all);
+    let cov_sub = coverage(&terms.sub, claim.sub_all);
     // Cosine of the post with one field's distinct terms (idf weights).
-    let mut field_cosine = |distinct_terms: &[String]| -> f32 {
-        let (mut dot, mut norm2) = (0.0f32, 0.0f32);
-        for t in distinct_terms {
-            let w = match view.idf.get(t) {
-                Some(&w) => {
-                    let ptf = view.tf.get(t).copied().unwrap_or(1.0);
-                    dot += (1.0 + ptf.ln()) * w * w;
-                    w
-                }
-                None => stats.idf(field, t),
-            };
-            norm2 += w * w;
+    let field_cosine = |list: &[u32], norm2: f32| -> f32 {
+        let mut dot = 0.0f32;
+        for &i in list {
+            dot += hit_dot[i as usize];
         }
         if norm2 > 0.0 && view.norm2 > 0.0 {
             dot / (norm2.sqrt() * view.norm2.sqrt())
@@ -394,32 +581,10 @@ pub fn compute(
             0.0
         }
     };
-    let cosine_text = field_cosine(&terms.text);
-    let cosine_title = field_cosine(&terms.title);
-
-    // The claim as one bag of words, for post coverage and cosine.
-    let (mut post_hit, mut dot, mut claim_norm2) = (0.0f32, 0.0f32, 0.0f32);
-    let mut shared: Vec<(String, f32)> = Vec::new();
-    let mut max_shared = 0.0f32;
-    for (t, cw_tf) in &terms.bag {
-        let cw_tf = *cw_tf;
-        match view.idf.get(t) {
-            Some(&w) => {
-                let ptf = view.tf.get(t).copied().unwrap_or(1.0);
-                post_hit += w;
-                dot += (1.0 + ptf.ln()) * w * cw_tf * w;
-                claim_norm2 += (cw_tf * w) * (cw_tf * w);
-                max_shared = max_shared.max(w);
-                shared.push((t.clone(), w));
-            }
-            None => {
-                let w = stats.idf(field, t);
-                claim_norm2 += (cw_tf * w) * (cw_tf * w);
-            }
-        }
-    }
-    let cosine = if view.norm2 > 0.0 && claim_norm2 > 0.0 {
-        dot / (view.norm2.sqrt() * claim_norm2.sqrt())
+    let cosine_text = field_cosine(&terms.text, claim.text_norm2);
+    let cosine_title = field_cosine(&terms.title, claim.title_norm2);
+    let cosine = if view.norm2 > 0.0 && claim.norm2 > 0.0 {
+        dot / (view.norm2.sqrt() * claim.norm2.sqrt())
     } else {
         0.0
     };
@@ -445,8 +610,7 @@ pub fn compute(
             / terms.bigrams.len() as f32
     };
     let shared_numbers = terms
-        .numbers
-        .iter()
+        .numbers()
         .filter(|n| view.numbers.contains(*n))
         .count();
     let numbers_shared = shared_numbers.min(3) as f32 / 3.0;
@@ -485,8 +649,22 @@ pub fn compute(
     ];
     Features {
         values,
-        shared_terms: shared,
+        // Filled by `shared_terms` for the matches that get explained.
+        shared_terms: Vec::new(),
     }
+}
+
+/// The terms post and claim share, with their idf, in the claim's term order.
+pub fn shared_terms(
+    post: &Post<'_>,
+    terms: &ClaimTerms,
+    stats: &mut Stats<'_>,
+) -> Vec<(String, f32)> {
+    let view = stats.view(post, terms.lang);
+    terms
+        .bag()
+        .filter_map(|(t, _)| view.weights.get(t).map(|&(w, _)| (t.to_string(), w)))
+        .collect()
 }
 
 impl Stats<'_> {
@@ -498,6 +676,23 @@ impl Stats<'_> {
         let view = Rc::new(View::new(lang, post, self));
         self.post.views.insert(lang, Rc::clone(&view));
         view
+    }
+
+    /// The post's distinct character n-grams; their hashes are kept for
+    /// [`Stats::grams`], so the post's n-grams are computed once.
+    pub fn distinct_ngrams(&mut self, post: &Post<'_>) -> Vec<String> {
+        let mut grams: FxHashSet<&str> = FxHashSet::default();
+        let mut all = Vec::new();
+        text::for_each_ngram(&post.analyzed_text, |g| all.push(g.to_string()));
+        let mut hashes = FxHashSet::default();
+        for g in &all {
+            if grams.insert(g.as_str()) {
+                hashes.insert(hash32(g.as_str()));
+            }
+        }
+        let distinct: Vec<String> = grams.into_iter().map(str::to_string).collect();
+        self.post.grams.get_or_insert_with(|| Rc::new(hashes));
+        distinct
     }
 
     /// Hashes of the post's character n-grams, computed once per post.
@@ -512,5 +707,65 @@ impl Stats<'_> {
                 Rc::new(grams)
             })
             .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claim() -> IndexedClaim {
+        IndexedClaim {
+            id: "c1".into(),
+            text: "The vaccine changes your DNA, says a 2021 study of 5G vaccine towers".into(),
+            title: Some("Vaccines do not change DNA".into()),
+            subtitle: Some("No study found 5G effects".into()),
+            lang: Some("en".into()),
+            appearance_texts: vec!["vaccine DNA 2021 claim".into()],
+            ..IndexedClaim::default()
+        }
+    }
+
+    #[test]
+    fn claim_terms_survive_encoding_term_for_term() {
+        let terms = ClaimTerms::analyze(&claim());
+        let back = ClaimTerms::decode(&terms.encode()).expect("decodes");
+        assert_eq!(back.encode(), terms.encode());
+        assert_eq!(
+            back.text_terms().collect::<Vec<_>>(),
+            terms.text_terms().collect::<Vec<_>>()
+        );
+        assert_eq!(back.numbers().collect::<Vec<_>>(), ["2021"]);
+        assert_eq!(back.bag().count(), back.len());
+        assert!(back.bag().all(|(t, w)| !t.is_empty() && w >= 1.0));
+    }
+
+    #[test]
+    fn field_lists_keep_first_seen_order_and_point_into_the_bag() {
+        let terms = ClaimTerms::analyze(&claim());
+        let text: Vec<&str> = terms.text_terms().collect();
+        let mut expected = Vec::new();
+        for t in text::analyze(Lang::En, &claim().text) {
+            if !expected.contains(&t) {
+                expected.push(t);
+            }
+        }
+        assert_eq!(text, expected);
+        let bag: Vec<&str> = terms.bag().map(|(t, _)| t).collect();
+        assert!(bag.windows(2).all(|w| w[0] < w[1]), "{bag:?}");
+        for t in terms.title_terms().chain(terms.sub_terms()) {
+            assert!(bag.contains(&t), "{t}");
+        }
+    }
+
+    #[test]
+    fn truncated_or_foreign_bytes_do_not_decode() {
+        let bytes = ClaimTerms::analyze(&claim()).encode();
+        for cut in [0, 1, 10, bytes.len() / 2, bytes.len() - 1] {
+            assert!(ClaimTerms::decode(&bytes[..cut]).is_none(), "cut at {cut}");
+        }
+        let mut other = bytes.clone();
+        other[0] = 2;
+        assert!(ClaimTerms::decode(&other).is_none());
     }
 }

@@ -46,7 +46,8 @@ pub struct WeightedTerm {
 /// A claim a retrieval step returned, with its engine score (BM25).
 #[derive(Clone, Debug)]
 pub struct Retrieved {
-    pub claim: IndexedClaim,
+    /// Shared: a corpus may hand out the same record to many posts.
+    pub claim: Arc<IndexedClaim>,
     /// The claim's analysis as stored at index time, when the corpus has it.
     pub terms: Option<Arc<features::ClaimTerms>>,
     pub score: f32,
@@ -56,6 +57,8 @@ pub struct Retrieved {
 pub trait Corpus {
     /// Documents in the snapshot.
     fn num_docs(&self) -> u64;
+    /// Names the snapshot: term statistics are the same for equal generations.
+    fn generation(&self) -> u64;
     /// Documents containing `term` in `field`.
     fn doc_freq(&self, field: TermField, term: &str) -> u64;
     /// The best `limit` claims for an OR of the terms (BM25, boosts applied).
@@ -209,25 +212,27 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
     let post = Post::new(req);
     let mut stats = Stats::new(corpus);
     let candidates = retrieve(corpus, &post, params, &mut stats)?;
-    let mut scored: Vec<Match> = candidates
+    // The claim record is copied into a `Match` only for the matches returned.
+    let mut scored: Vec<(Match, Arc<IndexedClaim>, Arc<features::ClaimTerms>)> = candidates
         .into_iter()
         .map(|c| {
             let terms = c.terms();
             let f = features::compute(&post, &c, &terms, &mut stats);
             let score = model::probability(&f);
-            Match {
+            let m = Match {
                 same_words: terms.same_words,
                 rank_score: model::rank_score(&f),
                 claim_id: c.claim.id.clone(),
                 score,
                 band: model::band(score),
                 explanation: Explanation {
-                    url: c.url.clone(),
+                    url: c.url,
                     ..Explanation::default()
                 },
-                claim: c.claim,
+                claim: IndexedClaim::default(),
                 features: f,
-            }
+            };
+            (m, c.claim, terms)
         })
         .collect();
     // Claims stated in the same words (copies of one fact-check, perhaps with
@@ -235,31 +240,36 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
     // whatever retrieval happened to see of each; the copy known first
     // ranks first.
     let mut best: HashMap<u64, (f32, f32)> = HashMap::new();
-    for m in &scored {
+    for (m, _, _) in &scored {
         let e = best.entry(m.same_words).or_insert((m.rank_score, m.score));
         *e = (e.0.max(m.rank_score), e.1.max(m.score));
     }
-    for m in &mut scored {
+    for (m, _, _) in &mut scored {
         (m.rank_score, m.score) = best[&m.same_words];
     }
-    scored.sort_by(|a, b| {
+    scored.sort_by(|(a, a_claim, _), (b, b_claim, _)| {
         b.rank_score
             .total_cmp(&a.rank_score)
-            .then_with(|| a.claim.row.cmp(&b.claim.row))
+            .then_with(|| a_claim.row.cmp(&b_claim.row))
             .then_with(|| a.claim_id.cmp(&b.claim_id))
     });
     scored.truncate(req.top.max(1));
     // Order comes from the ranking, confidence from the calibrated model;
     // a match never shows more confidence than the one ranked above it.
     let mut ceiling = 1.0f32;
-    for m in &mut scored {
-        m.score = m.score.min(ceiling);
-        ceiling = m.score;
-        m.band = model::band(m.score);
-    }
-    for m in &mut scored {
-        explain(&post, m, &mut stats);
-    }
+    let mut spans = HashMap::new();
+    let scored = scored
+        .into_iter()
+        .map(|(mut m, claim, terms)| {
+            m.score = m.score.min(ceiling);
+            ceiling = m.score;
+            m.band = model::band(m.score);
+            m.claim = Arc::unwrap_or_clone(claim);
+            m.features.shared_terms = features::shared_terms(&post, &terms, &mut stats);
+            explain(&post, &mut m, &mut spans);
+            m
+        })
+        .collect();
     Ok(scored)
 }
 
@@ -276,7 +286,7 @@ impl Candidate {
 /// A candidate with what retrieval knew about it.
 #[derive(Clone, Debug)]
 pub struct Candidate {
-    pub claim: IndexedClaim,
+    pub claim: Arc<IndexedClaim>,
     pub terms: Option<Arc<features::ClaimTerms>>,
     /// BM25 of the word query (0 when only another route found it).
     pub word_score: f32,
@@ -368,16 +378,12 @@ fn retrieve(
 /// The post's `max` most salient word terms: tf (dampened) × idf, known to the corpus.
 fn salient_terms(post: &Post<'_>, max: usize, stats: &mut Stats<'_>) -> Vec<WeightedTerm> {
     let field = TermField::Words(post.lang);
-    let mut tf: HashMap<String, f32> = HashMap::new();
-    text::for_each_term(post.lang, &post.analyzed_text, |t| {
-        *tf.entry(t.to_string()).or_default() += 1.0;
-    });
-    let mut weighted: Vec<(f32, String)> = tf
-        .into_iter()
-        .filter_map(|(term, f)| {
-            let df = stats.df(field, &term);
-            (df > 0).then(|| (f.sqrt() * stats.idf_of_df(df), term))
-        })
+    // The post's view in its own language: the features need it too.
+    let view = stats.view(post, post.lang);
+    let mut weighted: Vec<(f32, String)> = view
+        .term_counts()
+        .filter(|&(_, _, df)| df > 0)
+        .map(|(term, f, df)| (f.sqrt() * stats.idf_of_df(df), term.to_string()))
         .collect();
     weighted.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     weighted.truncate(max);
@@ -393,10 +399,7 @@ fn salient_terms(post: &Post<'_>, max: usize, stats: &mut Stats<'_>) -> Vec<Weig
 
 /// The post's `max` rarest n-grams known to the corpus.
 fn rare_ngrams(post: &Post<'_>, max: usize, stats: &mut Stats<'_>) -> Vec<WeightedTerm> {
-    let mut grams: HashSet<String> = HashSet::new();
-    text::for_each_ngram(&post.analyzed_text, |g| {
-        grams.insert(g.to_string());
-    });
+    let grams = stats.distinct_ngrams(post);
     let mut with_df: Vec<(u64, String)> = grams
         .into_iter()
         .filter_map(|g| {
@@ -444,6 +447,11 @@ impl<'c> Stats<'c> {
         df
     }
 
+    /// The corpus snapshot these statistics describe.
+    pub fn generation(&self) -> u64 {
+        self.corpus.generation()
+    }
+
     /// BM25's idf, floored at a small positive weight.
     pub fn idf_of_df(&self, df: u64) -> f32 {
         let df = df as f32;
@@ -458,21 +466,29 @@ impl<'c> Stats<'c> {
 }
 
 /// Fills a ranked match's explanation: its most distinctive shared terms
-/// and where they sit in the post.
-fn explain(post: &Post<'_>, m: &mut Match, stats: &mut Stats<'_>) {
+/// and where they sit in the post (the post's terms and spans per language
+/// in `spans`, analyzed once for all the matches explained).
+fn explain(
+    post: &Post<'_>,
+    m: &mut Match,
+    spans: &mut HashMap<Lang, Vec<(String, std::ops::Range<usize>)>>,
+) {
     let shared = &mut m.features.shared_terms;
     shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let set: HashSet<&str> = shared.iter().map(|(t, _)| t.as_str()).collect();
-    let mut spans = Vec::new();
+    let mut found = Vec::new();
     if !set.is_empty() {
         let lang = Lang::from_code(m.claim.lang.as_deref().unwrap_or(""));
-        for (term, span) in &stats.view(post, lang).spans {
+        let post_spans = spans
+            .entry(lang)
+            .or_insert_with(|| text::analyze_spans(lang, post.raw));
+        for (term, span) in post_spans.iter() {
             if set.contains(term.as_str()) {
-                spans.push(*span);
+                found.push([span.start, span.end]);
             }
         }
-        spans.dedup();
+        found.dedup();
     }
     m.explanation.terms = shared.iter().take(12).map(|(t, _)| t.clone()).collect();
-    m.explanation.spans = spans;
+    m.explanation.spans = found;
 }
