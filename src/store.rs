@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, ToSql, Transaction};
 
 use crate::error::{Error, Result};
 use crate::model::{Appearance, Claim};
@@ -217,68 +217,52 @@ impl Writer<'_> {
         let raw = claim.raw.as_ref().map(|v| v.to_string());
         let verdict = claim.verdict.map(Verdict::as_str);
         let existing = load_claim(&self.tx, &claim.id)?;
+        // ?1..?18 are the caller's fields, in the same order for both statements.
+        let fields: [&dyn ToSql; 18] = [
+            &claim.id,
+            &claim.text,
+            &claim.title,
+            &claim.subtitle,
+            &claim.lang,
+            &verdict,
+            &claim.verdict_text,
+            &claim.summary,
+            &claim.url,
+            &claim.publisher,
+            &claim.publisher_site,
+            &claim.claimant,
+            &claim.claim_date,
+            &claim.review_date,
+            &claim.country,
+            &tags,
+            &claim.narrative,
+            &raw,
+        ];
         let outcome = match existing {
             Some(old) if same_content(&old, claim) => return Ok(Upsert::Unchanged),
             Some(_) => {
+                let now: &dyn ToSql = &self.now;
                 self.exec(
                     "UPDATE claim SET text=?2, title=?3, subtitle=?4, lang=?5, verdict=?6,
                         verdict_text=?7, summary=?8, url=?9, publisher=?10, publisher_site=?11,
                         claimant=?12, claim_date=?13, review_date=?14, country=?15, tags=?16,
                         narrative=?17, raw=coalesce(?18, raw), version=version+1, updated_at=?19
                      WHERE id=?1",
-                    params![
-                        claim.id,
-                        claim.text,
-                        claim.title,
-                        claim.subtitle,
-                        claim.lang,
-                        verdict,
-                        claim.verdict_text,
-                        claim.summary,
-                        claim.url,
-                        claim.publisher,
-                        claim.publisher_site,
-                        claim.claimant,
-                        claim.claim_date,
-                        claim.review_date,
-                        claim.country,
-                        tags,
-                        claim.narrative,
-                        raw,
-                        self.now,
-                    ],
+                    params_from_iter(fields.iter().copied().chain([now])),
                 )?;
                 Upsert::Updated
             }
             None => {
+                let version = claim.version.max(1);
+                let created = claim.created_at.as_deref().unwrap_or(&self.now);
+                let updated = claim.updated_at.as_deref().unwrap_or(&self.now);
+                let stamps: [&dyn ToSql; 3] = [&version, &created, &updated];
                 self.exec(
                     "INSERT INTO claim (id, text, title, subtitle, lang, verdict, verdict_text,
                         summary, url, publisher, publisher_site, claimant, claim_date,
                         review_date, country, tags, narrative, raw, version, created_at, updated_at)
                      VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)",
-                    params![
-                        claim.id,
-                        claim.text,
-                        claim.title,
-                        claim.subtitle,
-                        claim.lang,
-                        verdict,
-                        claim.verdict_text,
-                        claim.summary,
-                        claim.url,
-                        claim.publisher,
-                        claim.publisher_site,
-                        claim.claimant,
-                        claim.claim_date,
-                        claim.review_date,
-                        claim.country,
-                        tags,
-                        claim.narrative,
-                        raw,
-                        claim.version.max(1),
-                        claim.created_at.as_deref().unwrap_or(&self.now),
-                        claim.updated_at.as_deref().unwrap_or(&self.now),
-                    ],
+                    params_from_iter(fields.iter().copied().chain(stamps)),
                 )?;
                 Upsert::Inserted
             }
