@@ -556,15 +556,13 @@ pub fn run(
 /// (id, text + title) of every stored claim, for the plain BM25 reference.
 fn kb_claim_texts(kb: &crate::kb::KnowledgeBase) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
-    let mut buf = Vec::new();
-    kb.export(&mut buf, crate::formats::ExportFormat::Jsonl)?;
-    for line in buf.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-        let c: crate::model::Claim = serde_json::from_slice(line)?;
+    kb.for_each_claim(|c| {
         let text = match &c.title {
             Some(t) => format!("{} {t}", c.text),
-            None => c.text.clone(),
+            None => c.text,
         };
         out.push((c.id, text));
-    }
+        Ok(())
+    })?;
     Ok(out)
 }

@@ -241,12 +241,17 @@ impl KnowledgeBase {
     pub fn export(&self, out: impl Write, format: ExportFormat) -> Result<u64> {
         let mut writer = Writer::new(out, format)?;
         let mut n = 0;
-        self.inner.store.for_each_claim(|claim| {
+        self.for_each_claim(|claim| {
             n += 1;
             writer.write(&claim)
         })?;
         writer.finish()?;
         Ok(n)
+    }
+
+    /// Calls `f` on every stored claim in id order, one in memory at a time.
+    pub fn for_each_claim(&self, f: impl FnMut(Claim) -> Result<()>) -> Result<()> {
+        self.inner.store.for_each_claim(f)
     }
 
     pub fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
@@ -344,7 +349,9 @@ impl KnowledgeBase {
             inner.index.apply(&apply)?;
             sync.applied = last;
         }
-        if commit && (sync.committed < sync.applied || inner.index.applied_seq()? < sync.applied) {
+        // A new index is stamped when it is created, so what this process
+        // committed is all there is to compare against.
+        if commit && sync.committed < sync.applied {
             inner.index.commit(sync.applied)?;
             sync.committed = sync.applied;
         }
