@@ -141,8 +141,8 @@ impl Default for Params {
         Params {
             max_terms: 32,
             word_candidates: 30,
-            max_ngrams: 48,
-            ngram_candidates: 20,
+            max_ngrams: 96,
+            ngram_candidates: 40,
         }
     }
 }
