@@ -65,6 +65,8 @@ pub struct Report {
     /// Opening a new knowledge base and importing the claims (store and index).
     pub build_seconds: f64,
     pub index_bytes: u64,
+    /// Postings the matcher copied into memory, after the run.
+    pub matching_memory_bytes: u64,
     /// Posts over the seconds spent matching them, one at a time on one thread.
     pub posts_per_second: f64,
     pub p50_us: f64,
@@ -144,6 +146,7 @@ pub fn run_match(options: &Options, mut log: impl FnMut(&str)) -> Result<Report>
         let matches = kb.match_with(&request(&post.text), &exhaustive)?;
         top1_exhaustive.push(matches.into_iter().next().map(|m| m.claim_id));
     }
+    let matching_memory_bytes = kb.stats()?.matching_memory_bytes;
     drop(kb);
     drop(scratch);
 
@@ -161,6 +164,7 @@ pub fn run_match(options: &Options, mut log: impl FnMut(&str)) -> Result<Report>
         seed: options.seed,
         build_seconds,
         index_bytes,
+        matching_memory_bytes,
         posts_per_second: if total_ns == 0 {
             0.0
         } else {

@@ -614,9 +614,10 @@ fn bench_match(options: &crate::bench::Options, json: bool) -> Result<()> {
     writeln!(out, "posts             {} (seed {})", r.posts, r.seed)?;
     writeln!(
         out,
-        "build             {:.1} s, index {:.1} MiB",
+        "build             {:.1} s, index {:.1} MiB, matching copies {:.1} MiB",
         r.build_seconds,
-        r.index_bytes as f64 / (1 << 20) as f64
+        r.index_bytes as f64 / (1 << 20) as f64,
+        r.matching_memory_bytes as f64 / (1 << 20) as f64
     )?;
     writeln!(out, "speed, one core   {:.0} posts/s", r.posts_per_second)?;
     writeln!(

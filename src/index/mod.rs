@@ -368,6 +368,11 @@ impl ClaimIndex {
     }
 
     /// Bytes the index occupies on disk (0 in memory).
+    /// Bytes of postings copied into memory for matching.
+    pub fn matching_memory_bytes(&self) -> u64 {
+        self.postings.bytes()
+    }
+
     pub fn size_bytes(&self) -> u64 {
         self.reader
             .searcher()

@@ -147,6 +147,11 @@ impl PostingsCache {
         Ok(built)
     }
 
+    /// Bytes held by all copies.
+    pub fn bytes(&self) -> u64 {
+        self.lock().values().map(|p| p.bytes() as u64).sum()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, FxHashMap<(SegmentId, Field), Arc<FieldPostings>>> {
         // The map holds immutable copies only: a poisoned lock is still consistent.
         self.fields.lock().unwrap_or_else(|e| e.into_inner())
