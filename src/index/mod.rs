@@ -293,7 +293,13 @@ impl ClaimIndex {
             },
         };
         text::register_analyzers(index.tokenizers());
-        let writer = index.writer(WRITER_HEAP_BYTES)?;
+        // In memory (evaluation, tests) one indexing thread lays documents
+        // out in import order on every machine, so ties between equally
+        // scored claims fall the same way from run to run.
+        let writer = match dir {
+            Some(_) => index.writer(WRITER_HEAP_BYTES)?,
+            None => index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?,
+        };
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
