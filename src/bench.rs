@@ -146,7 +146,7 @@ pub fn run_match(options: &Options, mut log: impl FnMut(&str)) -> Result<Report>
         let matches = kb.match_with(&request(&post.text), &exhaustive)?;
         top1_exhaustive.push(matches.into_iter().next().map(|m| m.claim_id));
     }
-    let matching_memory_bytes = kb.stats()?.matching_memory_bytes;
+    let matching_memory_bytes = kb.matching_memory_bytes();
     drop(kb);
     drop(scratch);
 

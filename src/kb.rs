@@ -106,9 +106,6 @@ pub struct Stats {
     pub index_docs: u64,
     pub index_seq: i64,
     pub index_bytes: u64,
-    /// Memory held by the matching copies of index postings (built by the
-    /// first matches; 0 before).
-    pub matching_memory_bytes: u64,
 }
 
 impl KnowledgeBase {
@@ -320,8 +317,13 @@ impl KnowledgeBase {
             index_docs: self.inner.index.num_docs(),
             index_seq: sync.committed,
             index_bytes: self.inner.index.size_bytes(),
-            matching_memory_bytes: self.inner.index.matching_memory_bytes(),
         })
+    }
+
+    /// Memory held by the matcher's copies of index postings (made by the
+    /// first matches in this process; 0 before).
+    pub fn matching_memory_bytes(&self) -> u64 {
+        self.inner.index.matching_memory_bytes()
     }
 
     fn lock_sync(&self) -> std::sync::MutexGuard<'_, SyncState> {
