@@ -622,6 +622,39 @@ pub struct Snapshot<'a> {
     searcher: Searcher,
 }
 
+impl Snapshot<'_> {
+    /// `postings::top_docs` by tantivy's own boolean query (block-max WAND).
+    fn tantivy_top_docs(
+        &self,
+        terms: &[postings::ScoredTerm<'_>],
+        limit: usize,
+    ) -> Result<Vec<(Score, DocAddress)>> {
+        let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+            .iter()
+            .map(|t| {
+                let query: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(t.field, t.text),
+                    IndexRecordOption::WithFreqs,
+                ));
+                // A boost wrapper only when needed: plain term clauses keep
+                // block-max WAND available.
+                let query = if t.boost == 1.0 {
+                    query
+                } else {
+                    Box::new(BoostQuery::new(query, t.boost))
+                };
+                (Occur::Should, query)
+            })
+            .collect();
+        let query = BooleanQuery::new(clauses);
+        Ok(self.searcher.search_with_statistics_provider(
+            &query,
+            &TopDocs::with_limit(limit),
+            &CachedStatistics(self),
+        )?)
+    }
+}
+
 impl Corpus for Snapshot<'_> {
     fn num_docs(&self) -> u64 {
         self.searcher.num_docs()
@@ -688,11 +721,17 @@ impl Corpus for Snapshot<'_> {
             scored.push(postings::ScoredTerm {
                 field,
                 text: &t.term,
+                boost: t.boost,
                 weight: Bm25Weight::for_one_term_without_explain(df, num_docs, avg)
                     .boost_by(t.boost),
             });
         }
-        let top = postings::top_docs(&self.index.postings, &self.searcher, &scored, limit.max(1))?;
+        let copies = &self.index.postings;
+        let top = if copies.use_copies(scored.iter().map(|t| t.field)) {
+            postings::top_docs(copies, &self.searcher, &scored, limit.max(1))?
+        } else {
+            self.tantivy_top_docs(&scored, limit.max(1))?
+        };
         top.into_iter()
             .map(|(score, addr)| {
                 let (claim, terms) = self.index.stored_cached(&self.searcher, addr)?;
@@ -816,7 +855,8 @@ mod tests {
 
     #[test]
     fn matching_retrieval_scores_as_a_plain_search_does() {
-        let index = ClaimIndex::open(None).expect("index");
+        let mut index = ClaimIndex::open(None).expect("index");
+        index.postings = postings::PostingsCache::copying_after(0);
         let texts = [
             "the vaccine changes your dna",
             "a vaccine study in brazil found no dna change",
@@ -907,7 +947,8 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        let index = ClaimIndex::open(None).expect("index");
+        let mut index = ClaimIndex::open(None).expect("index");
+        index.postings = postings::PostingsCache::copying_after(0);
         let mut seq = 0;
         for batch in 0..3 {
             let changes: Vec<(String, Option<Claim>)> = (0..1500)
@@ -988,5 +1029,44 @@ mod tests {
                 assert_eq!(ids(&got), ids(&expected), "query {q}");
             }
         }
+    }
+
+    #[test]
+    fn a_field_is_copied_after_some_queries_with_the_same_answers() {
+        let index = ClaimIndex::open(None).expect("index");
+        let changes: Vec<(String, Option<Claim>)> = (0..200)
+            .map(|i| {
+                let text = format!(
+                    "vaccine claim number w{} about w{} and w{}",
+                    i % 7,
+                    i % 11,
+                    i % 13
+                );
+                (format!("c{i}"), Some(claim(i, &text)))
+            })
+            .collect();
+        index.apply(&changes).expect("apply");
+        index.commit(1).expect("commit");
+        let snapshot = index.snapshot();
+        let terms: Vec<WeightedTerm> = ["w3", "w5", "vaccin", "w12"]
+            .iter()
+            .map(|t| WeightedTerm {
+                field: TermField::Words(Lang::En),
+                term: t.to_string(),
+                boost: 1.0,
+            })
+            .collect();
+        let run = || -> Vec<String> {
+            let hits = snapshot.retrieve(&terms, 10).expect("retrieve");
+            hits.into_iter().map(|r| r.claim.id.clone()).collect()
+        };
+        let first = run();
+        assert_eq!(first.len(), 10);
+        for _ in 1..postings::QUERIES_BEFORE_COPY {
+            assert_eq!(run(), first);
+        }
+        assert_eq!(index.matching_memory_bytes(), 0, "copied too early");
+        assert_eq!(run(), first);
+        assert!(index.matching_memory_bytes() > 0, "never copied");
     }
 }

@@ -10,9 +10,11 @@
 //! best documents. The scores are tantivy's BM25 — same statistics, same
 //! `Bm25Weight` — so the result is the one the boolean query gives.
 //!
-//! Segments never change once written, so a segment's copy is built once, on
-//! the first query that needs that field, and dropped when a merge retires
-//! the segment. Deletions are read from the searcher's segment reader at
+//! Segments never change once written, so a segment's copy is built once
+//! and dropped when a merge retires the segment. A field is copied only
+//! after it has answered a few dozen queries through tantivy's own engine
+//! (same answers, slower per query): a one-off match never pays for copying
+//! a large index, a batch or a server pays once. Deletions are read from the searcher's segment reader at
 //! query time.
 
 use std::cell::RefCell;
@@ -106,13 +108,53 @@ fn postings_offset(len: usize) -> Result<u32> {
     })
 }
 
+/// Queries a field answers through tantivy's own engine before its
+/// postings are copied: a one-off `debunk match` never pays for copying a
+/// large index, a batch or a server soon does.
+pub(crate) const QUERIES_BEFORE_COPY: u32 = 32;
+
 /// The copies built so far, by segment and field.
-#[derive(Default)]
 pub struct PostingsCache {
     fields: Mutex<FxHashMap<(SegmentId, Field), Arc<FieldPostings>>>,
+    /// Queries seen per field, up to `queries_before_copy`.
+    queries: Mutex<FxHashMap<Field, u32>>,
+    queries_before_copy: u32,
+}
+
+impl Default for PostingsCache {
+    fn default() -> Self {
+        PostingsCache::copying_after(QUERIES_BEFORE_COPY)
+    }
 }
 
 impl PostingsCache {
+    /// A cache that copies a field's postings after `queries` queries.
+    pub fn copying_after(queries: u32) -> PostingsCache {
+        PostingsCache {
+            fields: Mutex::default(),
+            queries: Mutex::default(),
+            queries_before_copy: queries,
+        }
+    }
+
+    /// Whether a query over these fields should run on copies: once every
+    /// one of them has seen enough queries. Counts this query.
+    pub fn use_copies(&self, fields: impl IntoIterator<Item = Field>) -> bool {
+        let mut fields: Vec<Field> = fields.into_iter().collect();
+        fields.sort_unstable();
+        fields.dedup();
+        let mut queries = self.queries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut ready = true;
+        for field in fields {
+            let n = queries.entry(field).or_insert(0);
+            if *n < self.queries_before_copy {
+                *n += 1;
+                ready = false;
+            }
+        }
+        ready
+    }
+
     /// The copy of `field` in this segment, built on first use. Copies of
     /// segments the searcher no longer has are dropped on the way.
     fn get(
@@ -163,6 +205,7 @@ impl PostingsCache {
 pub struct ScoredTerm<'a> {
     pub field: Field,
     pub text: &'a str,
+    pub boost: Score,
     pub weight: Bm25Weight,
 }
 
