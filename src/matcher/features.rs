@@ -357,7 +357,7 @@ impl ClaimTerms {
         }
         let field = TermField::Words(self.lang);
         let idf: Vec<f32> = (0..self.len())
-            .map(|i| stats.idf(field, self.term(i)))
+            .map(|i| stats.claim_idf(field, self.term(i)))
             .collect();
         let all = |list: &[u32]| -> f32 {
             let mut all = 0.0f32;

@@ -458,10 +458,11 @@ impl<'c> Stats<'c> {
         (1.0 + (self.n - df + 0.5) / (df + 0.5)).ln().max(0.01)
     }
 
-    pub fn idf(&mut self, field: TermField, term: &str) -> f32 {
-        let df = self.df(field, term);
-        // A term absent from the corpus (e.g. only in the post) is as rare as can be.
-        self.idf_of_df(df)
+    /// The idf of a claim's term: straight from the corpus, whose cache
+    /// spans posts (a claim's terms are mostly new to the post at hand, so
+    /// the per-post cache would only add a copy of each).
+    pub fn claim_idf(&self, field: TermField, term: &str) -> f32 {
+        self.idf_of_df(self.corpus.doc_freq(field, term))
     }
 }
 
