@@ -121,6 +121,11 @@ pub enum Command {
         /// Diagnostics: rank by this one feature instead of the model.
         #[arg(long, hide = true)]
         rank_by: Option<String>,
+        /// Candidates kept from the word query (default: what `match`
+        /// keeps). The models are fitted on samples drawn at 100: a deeper
+        /// pool shows the ranking more wrong candidates.
+        #[arg(long)]
+        word_candidates: Option<usize>,
         #[arg(long)]
         threads: Option<usize>,
         #[arg(long)]
@@ -286,6 +291,7 @@ pub fn run(cli: Cli) -> Result<()> {
             baseline,
             samples_out,
             rank_by,
+            word_candidates,
             threads,
             json,
         } => eval(
@@ -298,6 +304,7 @@ pub fn run(cli: Cli) -> Result<()> {
             baseline,
             samples_out,
             rank_by,
+            word_candidates,
             threads,
             json,
         ),
@@ -509,9 +516,14 @@ fn eval(
     baseline: bool,
     samples_out: Option<PathBuf>,
     rank_by: Option<String>,
+    word_candidates: Option<usize>,
     threads: Option<usize>,
     json: bool,
 ) -> Result<()> {
+    let mut params = crate::matcher::Params::default();
+    if let Some(n) = word_candidates {
+        params.word_candidates = n.max(1);
+    }
     let rank_by = rank_by
         .map(|name| {
             crate::matcher::features::NAMES
@@ -527,6 +539,7 @@ fn eval(
         threads.unwrap_or_else(cores),
         samples_out.as_ref().map(|_| &mut samples),
         rank_by,
+        &params,
     )
     .context("evaluating")?;
     if let Some(path) = &samples_out {

@@ -374,9 +374,10 @@ pub fn run(
     threads: usize,
     mut samples: Option<&mut Vec<Sample>>,
     rank_by: Option<usize>,
+    params: &crate::matcher::Params,
 ) -> Result<Report> {
     use crate::kb::{ImportOptions, KnowledgeBase};
-    use crate::matcher::{Band, Params, Request};
+    use crate::matcher::{Band, Request};
 
     let kb = KnowledgeBase::open_in_memory()?;
     let file = std::fs::File::open(&task.claims)
@@ -417,7 +418,7 @@ pub fn run(
                             top: 1000,
                             url: None,
                         };
-                        let mut matches = kb.match_with(&req, &Params::default())?;
+                        let mut matches = kb.match_with(&req, params)?;
                         if let Some(i) = rank_by {
                             // Diagnostics: how well one feature ranks on its own.
                             matches.sort_by(|a, b| {

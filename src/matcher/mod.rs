@@ -152,7 +152,7 @@ impl Params {
     pub fn exhaustive() -> Params {
         Params {
             max_terms: usize::MAX,
-            word_candidates: 30,
+            word_candidates: 200,
             max_ngrams: usize::MAX,
             ngram_candidates: 200,
         }
@@ -212,12 +212,17 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
     let post = Post::new(req);
     let mut stats = Stats::new(corpus);
     let candidates = retrieve(corpus, &post, params, &mut stats)?;
+    let all_terms: Vec<Arc<features::ClaimTerms>> = candidates.iter().map(|c| c.terms()).collect();
+    let ranks: Vec<Option<usize>> = candidates.iter().map(|c| c.word_rank).collect();
+    let feedback = features::feedback_similarity(&all_terms, &ranks, &mut stats);
     // The claim record is copied into a `Match` only for the matches returned.
     let mut scored: Vec<(Match, Arc<IndexedClaim>, Arc<features::ClaimTerms>)> = candidates
         .into_iter()
-        .map(|c| {
-            let terms = c.terms();
-            let f = features::compute(&post, &c, &terms, &mut stats);
+        .zip(all_terms)
+        .zip(feedback)
+        .map(|((c, terms), feedback)| {
+            let mut f = features::compute(&post, &c, &terms, &mut stats);
+            f.values[features::PRF_SIM] = feedback;
             let score = model::probability(&f);
             let m = Match {
                 same_words: terms.same_words,
