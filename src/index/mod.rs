@@ -623,6 +623,20 @@ pub struct Snapshot<'a> {
 }
 
 impl Snapshot<'_> {
+    /// The stored claims (through the claim cache) of scored documents.
+    fn retrieved(&self, top: Vec<(Score, DocAddress)>) -> Result<Vec<Retrieved>> {
+        top.into_iter()
+            .map(|(score, addr)| {
+                let (claim, terms) = self.index.stored_cached(&self.searcher, addr)?;
+                Ok(Retrieved {
+                    claim,
+                    terms,
+                    score,
+                })
+            })
+            .collect()
+    }
+
     /// `postings::top_docs` by tantivy's own boolean query (block-max WAND).
     fn tantivy_top_docs(
         &self,
@@ -702,7 +716,6 @@ impl Corpus for Snapshot<'_> {
     fn retrieve(&self, terms: &[WeightedTerm], limit: usize) -> Result<Vec<Retrieved>> {
         // The weights tantivy's boolean query of these terms would use. A
         // term without a positive boost adds nothing and is left out.
-        let stats = CachedStatistics(self);
         let num_docs = self.searcher.total_num_docs()?;
         let mut avg_len: HashMap<Field, Score> = HashMap::new();
         let mut scored = Vec::with_capacity(terms.len());
@@ -717,7 +730,7 @@ impl Corpus for Snapshot<'_> {
                     avg
                 }
             };
-            let df = stats.doc_freq(&Term::from_field_text(field, &t.term))?;
+            let df = self.doc_freq(t.field, &t.term);
             scored.push(postings::ScoredTerm {
                 field,
                 text: &t.term,
@@ -726,37 +739,19 @@ impl Corpus for Snapshot<'_> {
                     .boost_by(t.boost),
             });
         }
+        let limit = limit.max(1);
         let copies = &self.index.postings;
         let top = if copies.use_copies(scored.iter().map(|t| t.field)) {
-            postings::top_docs(copies, &self.searcher, &scored, limit.max(1))?
+            postings::top_docs(copies, &self.searcher, &scored, limit)?
         } else {
-            self.tantivy_top_docs(&scored, limit.max(1))?
+            self.tantivy_top_docs(&scored, limit)?
         };
-        top.into_iter()
-            .map(|(score, addr)| {
-                let (claim, terms) = self.index.stored_cached(&self.searcher, addr)?;
-                Ok(Retrieved {
-                    claim,
-                    terms,
-                    score,
-                })
-            })
-            .collect()
+        self.retrieved(top)
     }
 
     fn by_url(&self, canonical: &str) -> Result<Vec<Retrieved>> {
         let query = term_query(self.index.fields.url, canonical);
-        let top = self.searcher.search(&query, &TopDocs::with_limit(50))?;
-        top.into_iter()
-            .map(|(score, addr)| {
-                let (claim, terms) = self.index.stored_cached(&self.searcher, addr)?;
-                Ok(Retrieved {
-                    claim,
-                    terms,
-                    score,
-                })
-            })
-            .collect()
+        self.retrieved(self.searcher.search(&query, &TopDocs::with_limit(50))?)
     }
 }
 
@@ -853,33 +848,44 @@ mod tests {
         }
     }
 
-    #[test]
-    fn matching_retrieval_scores_as_a_plain_search_does() {
+    /// An in-memory index that copies postings from the first query,
+    /// holding `texts` as English claims `c0`, `c1`, ..., committed.
+    fn copying_index_of<S: AsRef<str>>(texts: &[S]) -> ClaimIndex {
         let mut index = ClaimIndex::open(None).expect("index");
         index.postings = postings::PostingsCache::copying_after(0);
-        let texts = [
-            "the vaccine changes your dna",
-            "a vaccine study in brazil found no dna change",
-            "anaconda swimming across a river in brazil",
-            "fries for one dollar at every restaurant",
-            "the river flooded the vaccine warehouse",
-        ];
         let changes: Vec<(String, Option<Claim>)> = texts
             .iter()
             .enumerate()
-            .map(|(i, t)| (format!("c{i}"), Some(claim(i, t))))
+            .map(|(i, t)| (format!("c{i}"), Some(claim(i, t.as_ref()))))
             .collect();
         index.apply(&changes).expect("apply");
         index.commit(1).expect("commit");
-        let snapshot = index.snapshot();
-        let terms: Vec<WeightedTerm> = ["vaccin", "dna", "brazil", "river"]
+        index
+    }
+
+    /// English word terms, unboosted.
+    fn en_terms(words: &[&str]) -> Vec<WeightedTerm> {
+        words
             .iter()
             .map(|t| WeightedTerm {
                 field: TermField::Words(Lang::En),
                 term: t.to_string(),
                 boost: 1.0,
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn matching_retrieval_scores_as_a_plain_search_does() {
+        let index = copying_index_of(&[
+            "the vaccine changes your dna",
+            "a vaccine study in brazil found no dna change",
+            "anaconda swimming across a river in brazil",
+            "fries for one dollar at every restaurant",
+            "the river flooded the vaccine warehouse",
+        ]);
+        let snapshot = index.snapshot();
+        let terms = en_terms(&["vaccin", "dna", "brazil", "river"]);
         // Warm the frequency cache the way the matcher does.
         for t in &terms {
             snapshot.doc_freq(t.field, &t.term);
@@ -890,25 +896,8 @@ mod tests {
             .into_iter()
             .map(|r| (r.claim.id.clone(), r.score))
             .collect();
-        let clauses: Vec<(Occur, Box<dyn Query>)> = terms
-            .iter()
-            .map(|t| {
-                let q: Box<dyn Query> = Box::new(TermQuery::new(
-                    Term::from_field_text(index.field_of(t.field), &t.term),
-                    IndexRecordOption::WithFreqs,
-                ));
-                (Occur::Should, q)
-            })
-            .collect();
-        let searcher = index.reader.searcher();
-        let expected: Vec<(String, f32)> = searcher
-            .search(&BooleanQuery::new(clauses), &TopDocs::with_limit(10))
-            .expect("search")
-            .into_iter()
-            .map(|(score, addr)| (index.stored(&searcher, addr).expect("doc").id, score))
-            .collect();
         assert_eq!(got.len(), 4, "{got:?}");
-        assert_eq!(got, expected);
+        assert_eq!(got, tantivy_top(&index, &terms, 10));
     }
 
     /// What tantivy's own boolean query returns for the terms: ids and scores.
@@ -1033,29 +1022,20 @@ mod tests {
 
     #[test]
     fn a_field_is_copied_after_some_queries_with_the_same_answers() {
-        let index = ClaimIndex::open(None).expect("index");
-        let changes: Vec<(String, Option<Claim>)> = (0..200)
+        let texts: Vec<String> = (0..200)
             .map(|i| {
-                let text = format!(
+                format!(
                     "vaccine claim number w{} about w{} and w{}",
                     i % 7,
                     i % 11,
                     i % 13
-                );
-                (format!("c{i}"), Some(claim(i, &text)))
+                )
             })
             .collect();
-        index.apply(&changes).expect("apply");
-        index.commit(1).expect("commit");
+        let mut index = copying_index_of(&texts);
+        index.postings = postings::PostingsCache::default();
         let snapshot = index.snapshot();
-        let terms: Vec<WeightedTerm> = ["w3", "w5", "vaccin", "w12"]
-            .iter()
-            .map(|t| WeightedTerm {
-                field: TermField::Words(Lang::En),
-                term: t.to_string(),
-                boost: 1.0,
-            })
-            .collect();
+        let terms = en_terms(&["w3", "w5", "vaccin", "w12"]);
         let run = || -> Vec<String> {
             let hits = snapshot.retrieve(&terms, 10).expect("retrieve");
             hits.into_iter().map(|r| r.claim.id.clone()).collect()

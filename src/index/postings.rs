@@ -321,19 +321,15 @@ fn add_all(
     acc: &mut [Score],
     touched: &mut Touched,
 ) {
-    // Most postings have a frequency of 1: their score is a lookup by length.
-    let once: [Score; 256] = if docs.len() >= 256 {
-        std::array::from_fn(|norm| weight.score(norm as u8, 1))
-    } else {
-        [0.0; 256]
-    };
-    let table = docs.len() >= 256;
+    // Most postings have a frequency of 1: on a long list their score is
+    // worth a table by length.
+    let once: Option<[Score; 256]> =
+        (docs.len() >= 256).then(|| std::array::from_fn(|norm| weight.score(norm as u8, 1)));
     let (buf, n) = (&mut touched.docs[..], &mut touched.len);
     for ((&doc, &freq), &norm) in docs.iter().zip(freqs).zip(norms) {
-        let score = if table && freq == 1 {
-            once[norm as usize]
-        } else {
-            weight.score(norm, u32::from(freq))
+        let score = match &once {
+            Some(once) if freq == 1 => once[norm as usize],
+            _ => weight.score(norm, u32::from(freq)),
         };
         let slot = &mut acc[doc as usize];
         // Noted without a branch: the slot is written always, kept only
