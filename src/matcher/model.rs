@@ -7,9 +7,8 @@
 use super::features::{Features, N};
 
 /// The ranking: weights fitted on pairs of candidates of one post
-/// (`debunk train --pairwise`), in `features::NAMES` order. Orders a post's
-/// candidates at least as well as `WEIGHTS` on every train split (0 to +1.8
-/// MAP@5 points; +1.4 to +3.3 on dev), but its scale is not a probability.
+/// (`debunk train --pairwise`), in `features::NAMES` order. It orders a
+/// post's candidates; its scale is not a probability (`WEIGHTS` gives that).
 /// Both models are fitted on train samples drawn with
 /// `eval --word-candidates 100` (see the README's quality section).
 // fitted on 266368 candidates (2551 relevant), l2 1, pairwise
