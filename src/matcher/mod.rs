@@ -134,6 +134,9 @@ pub struct Params {
     pub max_ngrams: usize,
     /// Candidates kept from the n-gram query.
     pub ngram_candidates: usize,
+    /// Skip the n-gram query when the word query already found a claim in
+    /// the `match` band: the n-grams are there for what words miss.
+    pub ngrams_only_when_unsure: bool,
 }
 
 impl Default for Params {
@@ -143,6 +146,7 @@ impl Default for Params {
             word_candidates: 30,
             max_ngrams: 96,
             ngram_candidates: 40,
+            ngrams_only_when_unsure: true,
         }
     }
 }
@@ -155,6 +159,7 @@ impl Params {
             word_candidates: 200,
             max_ngrams: usize::MAX,
             ngram_candidates: 200,
+            ngrams_only_when_unsure: false,
         }
     }
 }
@@ -211,35 +216,33 @@ impl<'a> Post<'a> {
 pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<Vec<Match>> {
     let post = Post::new(req);
     let mut stats = Stats::new(corpus);
-    let candidates = retrieve(corpus, &post, params, &mut stats)?;
-    let all_terms: Vec<Arc<features::ClaimTerms>> = candidates.iter().map(|c| c.terms()).collect();
-    let ranks: Vec<Option<usize>> = candidates.iter().map(|c| c.word_rank).collect();
-    let feedback = features::feedback_similarity(&all_terms, &ranks, &mut stats);
-    // The claim record is copied into a `Match` only for the matches returned.
-    let mut scored: Vec<(Match, Arc<IndexedClaim>, Arc<features::ClaimTerms>)> = candidates
-        .into_iter()
-        .zip(all_terms)
-        .zip(feedback)
-        .map(|((c, terms), feedback)| {
-            let mut f = features::compute(&post, &c, &terms, &mut stats);
-            f.values[features::PRF_SIM] = feedback;
-            let score = model::probability(&f);
-            let m = Match {
-                same_words: terms.same_words,
-                rank_score: model::rank_score(&f),
-                claim_id: c.claim.id.clone(),
-                score,
-                band: model::band(score),
-                explanation: Explanation {
-                    url: c.url,
-                    ..Explanation::default()
-                },
-                claim: IndexedClaim::default(),
-                features: f,
-            };
-            (m, c.claim, terms)
-        })
-        .collect();
+    let mut pool = Pool::default();
+    let words = salient_terms(&post, params.max_terms, &mut stats);
+    pool.add_query(
+        corpus,
+        &words,
+        params.word_candidates,
+        |c, rank, score, rel| {
+            c.word_score = score;
+            c.word_score_rel = rel;
+            c.word_rank = Some(rank);
+        },
+    )?;
+    pool.add_urls(corpus, &post)?;
+    let mut scored = score(&post, pool.candidates(), &mut stats);
+    // Character n-grams serve Arabic: dialect, spelling variation and Arabizi
+    // transliteration. For Latin-script posts they add little (under half a
+    // MAP@5 point on the English sets) at most of the retrieval cost; where
+    // the words already found the claim with `match` confidence they only add
+    // weaker candidates below it, at most of the cost again.
+    let sure = |scored: &[Scored]| scored.iter().any(|s| s.0.score >= model::MATCH_AT);
+    if post.lang == Lang::Ar && !(params.ngrams_only_when_unsure && sure(&scored)) {
+        let grams = rare_ngrams(&post, params.max_ngrams, &mut stats);
+        pool.add_query(corpus, &grams, params.ngram_candidates, |c, _, _, rel| {
+            c.ngram_score_rel = rel;
+        })?;
+        scored = score(&post, pool.candidates(), &mut stats);
+    }
     // Claims stated in the same words (copies of one fact-check, perhaps with
     // other quotes or punctuation) rank and score as their best copy,
     // whatever retrieval happened to see of each; the copy known first
@@ -305,19 +308,25 @@ pub struct Candidate {
     pub url: Option<String>,
 }
 
-fn retrieve(
-    corpus: &dyn Corpus,
-    post: &Post<'_>,
-    params: &Params,
-    stats: &mut Stats<'_>,
-) -> Result<Vec<Candidate>> {
-    let mut by_id: HashMap<String, Candidate> = HashMap::new();
-    let mut order: Vec<String> = Vec::new();
-    let mut upsert = |hit: Retrieved, by_id: &mut HashMap<String, Candidate>| -> String {
-        let id = hit.claim.id.clone();
-        by_id.entry(id.clone()).or_insert_with(|| {
-            order.push(id.clone());
-            Candidate {
+/// The candidates of one post, each once, in the order retrieval found them.
+#[derive(Default)]
+struct Pool {
+    candidates: Vec<Candidate>,
+    /// Position in `candidates` by claim id.
+    at: HashMap<String, usize>,
+}
+
+impl Pool {
+    fn candidates(&self) -> &[Candidate] {
+        &self.candidates
+    }
+
+    /// The candidate for this hit, added if new.
+    fn upsert(&mut self, hit: Retrieved) -> &mut Candidate {
+        let next = self.candidates.len();
+        let i = *self.at.entry(hit.claim.id.clone()).or_insert(next);
+        if i == next {
+            self.candidates.push(Candidate {
                 claim: hit.claim,
                 terms: hit.terms,
                 word_score: 0.0,
@@ -325,59 +334,76 @@ fn retrieve(
                 word_rank: None,
                 ngram_score_rel: 0.0,
                 url: None,
-            }
-        });
-        id
-    };
+            });
+        }
+        &mut self.candidates[i]
+    }
 
-    let words = salient_terms(post, params.max_terms, stats);
-    if !words.is_empty() {
-        let hits = corpus.retrieve(&words, params.word_candidates)?;
+    /// Runs one query and notes on each hit's candidate its rank, score and
+    /// score over the best.
+    fn add_query(
+        &mut self,
+        corpus: &dyn Corpus,
+        terms: &[WeightedTerm],
+        limit: usize,
+        note: impl Fn(&mut Candidate, usize, f32, f32),
+    ) -> Result<()> {
+        if terms.is_empty() {
+            return Ok(());
+        }
+        let hits = corpus.retrieve(terms, limit)?;
         let best = hits.first().map_or(1.0, |h| h.score.max(f32::EPSILON));
         for (rank, hit) in hits.into_iter().enumerate() {
             let score = hit.score;
-            let id = upsert(hit, &mut by_id);
-            if let Some(c) = by_id.get_mut(&id) {
-                c.word_score = score;
-                c.word_score_rel = score / best;
-                c.word_rank = Some(rank);
-            }
+            note(self.upsert(hit), rank, score, score / best);
         }
+        Ok(())
     }
 
-    // Character n-grams serve Arabic: dialect, spelling variation and Arabizi
-    // transliteration. For Latin-script posts they add little (under half a
-    // MAP@5 point on the English sets) at most of the retrieval cost.
-    let grams = if post.lang == Lang::Ar {
-        rare_ngrams(post, params.max_ngrams, stats)
-    } else {
-        Vec::new()
-    };
-    if !grams.is_empty() {
-        let hits = corpus.retrieve(&grams, params.ngram_candidates)?;
-        let best = hits.first().map_or(1.0, |h| h.score.max(f32::EPSILON));
-        for hit in hits {
-            let score = hit.score;
-            let id = upsert(hit, &mut by_id);
-            if let Some(c) = by_id.get_mut(&id) {
-                c.ngram_score_rel = score / best;
+    /// Claims that list one of the post's canonical URLs.
+    fn add_urls(&mut self, corpus: &dyn Corpus, post: &Post<'_>) -> Result<()> {
+        for url in &post.urls {
+            for hit in corpus.by_url(url)? {
+                self.upsert(hit).url = Some(url.clone());
             }
         }
+        Ok(())
     }
+}
 
-    for url in &post.urls {
-        for hit in corpus.by_url(url)? {
-            let id = upsert(hit, &mut by_id);
-            if let Some(c) = by_id.get_mut(&id) {
-                c.url = Some(url.clone());
-            }
-        }
-    }
+/// A scored candidate: the match so far, its claim and its analysis.
+type Scored = (Match, Arc<IndexedClaim>, Arc<features::ClaimTerms>);
 
-    Ok(order
-        .into_iter()
-        .filter_map(|id| by_id.remove(&id))
-        .collect())
+/// Features, ranking score and probability of every candidate, in pool order.
+fn score(post: &Post<'_>, candidates: &[Candidate], stats: &mut Stats<'_>) -> Vec<Scored> {
+    let all_terms: Vec<Arc<features::ClaimTerms>> = candidates.iter().map(|c| c.terms()).collect();
+    let ranks: Vec<Option<usize>> = candidates.iter().map(|c| c.word_rank).collect();
+    let feedback = features::feedback_similarity(&all_terms, &ranks, stats);
+    // The claim record is copied into a `Match` only for the matches returned.
+    candidates
+        .iter()
+        .zip(all_terms)
+        .zip(feedback)
+        .map(|((c, terms), feedback)| {
+            let mut f = features::compute(post, c, &terms, stats);
+            f.values[features::PRF_SIM] = feedback;
+            let score = model::probability(&f);
+            let m = Match {
+                same_words: terms.same_words,
+                rank_score: model::rank_score(&f),
+                claim_id: c.claim.id.clone(),
+                score,
+                band: model::band(score),
+                explanation: Explanation {
+                    url: c.url.clone(),
+                    ..Explanation::default()
+                },
+                claim: IndexedClaim::default(),
+                features: f,
+            };
+            (m, Arc::clone(&c.claim), terms)
+        })
+        .collect()
 }
 
 /// The post's `max` most salient word terms: tf (dampened) × idf, known to the corpus.
