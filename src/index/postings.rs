@@ -323,21 +323,42 @@ fn add_all(
 ) {
     // Most postings have a frequency of 1: on a long list their score is
     // worth a table by length.
-    let once: Option<[Score; 256]> =
-        (docs.len() >= 256).then(|| std::array::from_fn(|norm| weight.score(norm as u8, 1)));
-    let (buf, n) = (&mut touched.docs[..], &mut touched.len);
+    if docs.len() >= 256 {
+        let once: [Score; 256] = std::array::from_fn(|norm| weight.score(norm as u8, 1));
+        add_scored(docs, freqs, norms, acc, touched, |norm, freq| {
+            if freq == 1 {
+                once[norm as usize]
+            } else {
+                weight.score(norm, u32::from(freq))
+            }
+        });
+    } else {
+        add_scored(docs, freqs, norms, acc, touched, |norm, freq| {
+            weight.score(norm, u32::from(freq))
+        });
+    }
+}
+
+#[inline(always)]
+fn add_scored(
+    docs: &[u32],
+    freqs: &[u16],
+    norms: &[u8],
+    acc: &mut [Score],
+    touched: &mut Touched,
+    score: impl Fn(u8, u16) -> Score,
+) {
+    let buf = &mut touched.docs[..];
+    let mut n = touched.len;
     for ((&doc, &freq), &norm) in docs.iter().zip(freqs).zip(norms) {
-        let score = match &once {
-            Some(once) if freq == 1 => once[norm as usize],
-            _ => weight.score(norm, u32::from(freq)),
-        };
         let slot = &mut acc[doc as usize];
         // Noted without a branch: the slot is written always, kept only
         // when this is the document's first score.
-        buf[*n] = doc;
-        *n += usize::from(*slot == 0.0);
-        *slot += score;
+        buf[n] = doc;
+        n += usize::from(*slot == 0.0);
+        *slot += score(norm, freq);
     }
+    touched.len = n;
 }
 
 /// Documents given a score in the segment being scored, each once.
