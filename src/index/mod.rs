@@ -692,10 +692,19 @@ impl Corpus for Snapshot<'_> {
                 }
             }
         }
-        let df = self
+        let df = match self
             .searcher
             .doc_freq(&Term::from_field_text(self.index.field_of(field), term))
-            .unwrap_or(0);
+        {
+            Ok(df) => df,
+            Err(e) => {
+                // Only a damaged term dictionary fails here. Matching goes on
+                // without the term (as if unknown); the log says why, and
+                // the next post asks again.
+                tracing::warn!(term, error = %e, "reading a term's document frequency failed");
+                return 0;
+            }
+        };
         let mut cache = self
             .index
             .doc_freqs
