@@ -18,11 +18,10 @@ use crate::index::IndexedClaim;
 use crate::text::{self, Lang};
 
 /// Feature names, in the order of `Features::values`.
-pub const NAMES: [&str; 22] = [
+pub const NAMES: [&str; 21] = [
     "word_score_rel",
     "word_score_log",
     "word_rank_recip",
-    "ngram_score_rel",
     "cov_text",
     "cov_title",
     "cov_sub",
@@ -624,7 +623,6 @@ pub fn compute(
         c.word_score_rel,
         (1.0 + c.word_score).ln(),
         c.word_rank.map_or(0.0, |r| 1.0 / (1.0 + r as f32)),
-        c.ngram_score_rel,
         cov_text,
         cov_title,
         cov_sub,

@@ -144,7 +144,7 @@ impl Default for Params {
         Params {
             max_terms: 32,
             word_candidates: 30,
-            max_ngrams: 96,
+            max_ngrams: 48,
             ngram_candidates: 40,
             ngrams_only_when_unsure: true,
         }
@@ -237,10 +237,12 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
     // weaker candidates below it, at most of the cost again.
     let sure = |scored: &[Scored]| scored.iter().any(|s| s.0.score >= model::MATCH_AT);
     if post.lang == Lang::Ar && !(params.ngrams_only_when_unsure && sure(&scored)) {
+        // The n-grams bring candidates only. Their query's score is no
+        // feature: it moves with how many n-grams are asked, and with it a
+        // claim's rank would depend on the retrieval bounds (the character
+        // n-gram overlap each claim has with the post stands in for it).
         let grams = rare_ngrams(&post, params.max_ngrams, &mut stats);
-        pool.add_query(corpus, &grams, params.ngram_candidates, |c, _, _, rel| {
-            c.ngram_score_rel = rel;
-        })?;
+        pool.add_query(corpus, &grams, params.ngram_candidates, |_, _, _, _| {})?;
         scored = score(&post, pool.candidates(), &mut stats);
     }
     // Claims stated in the same words (copies of one fact-check, perhaps with
@@ -302,8 +304,6 @@ pub struct Candidate {
     pub word_score_rel: f32,
     /// 0-based rank in the word query, if it came from there.
     pub word_rank: Option<usize>,
-    /// n-gram query score over the best n-gram score of this post.
-    pub ngram_score_rel: f32,
     /// The canonical URL shared with the post.
     pub url: Option<String>,
 }
@@ -332,7 +332,6 @@ impl Pool {
                 word_score: 0.0,
                 word_score_rel: 0.0,
                 word_rank: None,
-                ngram_score_rel: 0.0,
                 url: None,
             });
         }
