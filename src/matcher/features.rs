@@ -683,36 +683,45 @@ pub fn feedback_similarity(
         .collect();
     top.sort_unstable();
     top.truncate(FEEDBACK + 1);
-    let cosine = |a: usize, b: usize| -> f32 {
-        let (ta, tb) = (&terms[a], &terms[b]);
-        if ta.lang != tb.lang || weights[a].norm2 <= 0.0 || weights[b].norm2 <= 0.0 {
-            return 0.0;
+    // The feedback claims' terms, each with the feedback claims that have
+    // it and their weight: a candidate's dot products with all of them come
+    // from one pass over its own terms (in term order, as a merge of the
+    // two sorted bags would add them).
+    let mut feedback_terms: FxHashMap<&str, Vec<(usize, f32)>> = FxHashMap::default();
+    for (k, &(_, j)) in top.iter().enumerate() {
+        for t in 0..terms[j].len() {
+            feedback_terms
+                .entry(terms[j].term(t))
+                .or_default()
+                .push((k, weights[j].tfidf[t]));
         }
-        // Both bags are sorted by term: one merge.
-        let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
-        while i < ta.len() && j < tb.len() {
-            match ta.term(i).cmp(tb.term(j)) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    dot += weights[a].tfidf[i] * weights[b].tfidf[j];
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        dot / (weights[a].norm2.sqrt() * weights[b].norm2.sqrt())
-    };
+    }
+    let mut dots = [0.0f32; FEEDBACK + 1];
     (0..terms.len())
         .map(|i| {
+            dots.fill(0.0);
+            for t in 0..terms[i].len() {
+                if let Some(found) = feedback_terms.get(terms[i].term(t)) {
+                    for &(k, w) in found {
+                        dots[k] += weights[i].tfidf[t] * w;
+                    }
+                }
+            }
+            let cosine = |k: usize, j: usize| -> f32 {
+                let (ti, tj) = (&terms[i], &terms[j]);
+                if ti.lang != tj.lang || weights[i].norm2 <= 0.0 || weights[j].norm2 <= 0.0 {
+                    return 0.0;
+                }
+                dots[k] / (weights[i].norm2.sqrt() * weights[j].norm2.sqrt())
+            };
             let others = top
                 .iter()
-                .map(|&(_, j)| j)
-                .filter(|&j| j != i)
+                .enumerate()
+                .filter(|&(_, &(_, j))| j != i)
                 .take(FEEDBACK);
             let (mut sum, mut n) = (0.0f32, 0usize);
-            for j in others {
-                sum += cosine(i, j);
+            for (k, &(_, j)) in others {
+                sum += cosine(k, j);
                 n += 1;
             }
             if n == 0 {
@@ -876,6 +885,29 @@ mod tests {
         assert!(sim[3] > sim[2], "{sim:?}");
         assert!(sim[1] > sim[2], "{sim:?}");
         assert!(sim.iter().all(|s| (0.0..=1.0).contains(s)), "{sim:?}");
+    }
+
+    #[test]
+    fn feedback_is_the_mean_cosine_with_the_other_top_candidates() {
+        let terms = [
+            terms_of("alpha bravo"),
+            terms_of("alpha charlie"),
+            terms_of("alpha bravo"),
+            Arc::new(ClaimTerms::analyze(&IndexedClaim {
+                text: "alpha bravo".into(),
+                lang: Some("fr".into()),
+                ..IndexedClaim::default()
+            })),
+        ];
+        let ranks = [Some(0), Some(1), None, None];
+        let mut stats = Stats::new(&Flat);
+        let sim = feedback_similarity(&terms, &ranks, &mut stats);
+        // Each top candidate is compared with the other only; the rest with
+        // both; a claim in another language is like none of them.
+        let want = [0.5, 0.5, 0.75, 0.0];
+        for (got, want) in sim.iter().zip(want) {
+            assert!((got - want).abs() < 1e-6, "{sim:?}");
+        }
     }
 
     #[test]
