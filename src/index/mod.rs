@@ -311,7 +311,14 @@ impl ClaimIndex {
             fields,
             doc_freqs: RwLock::new((u64::MAX, HashMap::new())),
             claims: Mutex::new(ClaimCache::default()),
-            postings: postings::PostingsCache::default(),
+            // In memory every query runs on the copies from the first: which
+            // queries came before a switch would depend on how threads ran,
+            // and the two engines add a document's term scores in different
+            // orders (same scores but for the last bit).
+            postings: match dir {
+                Some(_) => postings::PostingsCache::default(),
+                None => postings::PostingsCache::copying_after(0),
+            },
         };
         if index.index.load_metas()?.payload.is_none() {
             // Stamp a new index so that reopening it is recognised as ours.
