@@ -112,6 +112,10 @@ pub enum Command {
         /// `claim_id<TAB>canonical_id` map: also score through it.
         #[arg(long)]
         dedup: Option<PathBuf>,
+        /// Leave out queries whose text is also in this query file
+        /// (repeatable): keeps another set's dev posts out of train samples.
+        #[arg(long, value_name = "QUERIES")]
+        leave_out: Vec<PathBuf>,
         /// Also score plain BM25 (lowercased words of text + title) for reference.
         #[arg(long)]
         baseline: bool,
@@ -288,6 +292,7 @@ pub fn run(cli: Cli) -> Result<()> {
             queries,
             qrels,
             dedup,
+            leave_out,
             baseline,
             samples_out,
             rank_by,
@@ -300,6 +305,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 queries,
                 qrels,
                 dedup,
+                leave_out,
             },
             baseline,
             samples_out,

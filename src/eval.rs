@@ -320,6 +320,9 @@ pub struct Task {
     pub queries: std::path::PathBuf,
     pub qrels: std::path::PathBuf,
     pub dedup: Option<std::path::PathBuf>,
+    /// Query files of other tasks: a query whose text is also in one of
+    /// them is left out (a train split that holds another set's dev posts).
+    pub leave_out: Vec<std::path::PathBuf>,
 }
 
 /// What `run` measured.
@@ -388,7 +391,14 @@ pub fn run(
         ..ImportOptions::default()
     };
     let imported = kb.import(std::io::BufReader::new(file), &options, |_| {})?;
-    let queries = load_queries(&task.queries)?;
+    let mut queries = load_queries(&task.queries)?;
+    if !task.leave_out.is_empty() {
+        let mut texts = HashSet::new();
+        for path in &task.leave_out {
+            texts.extend(load_queries(path)?.into_iter().map(|q| q.text));
+        }
+        queries.retain(|q| !texts.contains(&q.text));
+    }
     let qrels = load_qrels(&task.qrels)?;
     let dedup = task.dedup.as_deref().map(load_dedup).transpose()?;
 

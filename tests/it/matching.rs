@@ -232,3 +232,51 @@ fn batch_output_keeps_input_order_and_ids() {
         );
     }
 }
+
+#[test]
+fn eval_leaves_out_posts_that_another_query_file_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, lines: &[String]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let claims = write(
+        "claims.jsonl",
+        &[
+            json!({"id": "c1", "text": "Wind turbines cause cancer in nearby villages", "lang": "en"}),
+            json!({"id": "c2", "text": "The moon landing was filmed in a studio", "lang": "en"}),
+        ]
+        .map(|v| v.to_string()),
+    );
+    let queries = write(
+        "queries.jsonl",
+        &[
+            json!({"id": "q1", "text": "turbines give villagers cancer"}),
+            json!({"id": "q2", "text": "moon landing filmed in studio"}),
+        ]
+        .map(|v| v.to_string()),
+    );
+    let qrels = write("qrels.tsv", &["q1\tc1".into(), "q2\tc2".into()]);
+    // Another set's posts: q2's text under another id.
+    let other = write(
+        "other.jsonl",
+        &[json!({"id": "x9", "text": "moon landing filmed in studio"}).to_string()],
+    );
+    let eval = |extra: &[&str]| {
+        let mut args = vec![
+            "eval",
+            "--claims",
+            &claims,
+            "--queries",
+            &queries,
+            "--qrels",
+            &qrels,
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        json(&debunk(dir.path(), &args))
+    };
+    assert_eq!(eval(&[])["metrics"]["queries"], 2);
+    assert_eq!(eval(&["--leave-out", &other])["metrics"]["queries"], 1);
+}
