@@ -14,6 +14,7 @@
 //! 4. Band it (`match`, `possible`, none) and explain it: the shared terms,
 //!    where they sit in the post, the URL that matched.
 
+pub mod claim_terms;
 pub mod features;
 pub mod model;
 
