@@ -1,0 +1,213 @@
+use super::*;
+use crate::matcher::{Corpus, WeightedTerm};
+
+fn claim(i: usize, text: &str) -> Claim {
+    Claim {
+        id: format!("c{i}"),
+        text: text.to_string(),
+        lang: Some("en".into()),
+        ..Claim::default()
+    }
+}
+
+/// An in-memory index that copies postings from the first query,
+/// holding `texts` as English claims `c0`, `c1`, ..., committed.
+fn copying_index_of<S: AsRef<str>>(texts: &[S]) -> ClaimIndex {
+    let mut index = ClaimIndex::open(None).expect("index");
+    index.postings = postings::PostingsCache::copying_after(0);
+    let changes: Vec<(String, Option<Claim>)> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (format!("c{i}"), Some(claim(i, t.as_ref()))))
+        .collect();
+    index.apply(&changes).expect("apply");
+    index.commit(1).expect("commit");
+    index
+}
+
+/// English word terms, unboosted.
+fn en_terms(words: &[&str]) -> Vec<WeightedTerm> {
+    words
+        .iter()
+        .map(|t| WeightedTerm {
+            field: TermField::Words(Lang::En),
+            term: t.to_string(),
+            boost: 1.0,
+        })
+        .collect()
+}
+
+#[test]
+fn matching_retrieval_scores_as_a_plain_search_does() {
+    let index = copying_index_of(&[
+        "the vaccine changes your dna",
+        "a vaccine study in brazil found no dna change",
+        "anaconda swimming across a river in brazil",
+        "fries for one dollar at every restaurant",
+        "the river flooded the vaccine warehouse",
+    ]);
+    let snapshot = index.snapshot();
+    let terms = en_terms(&["vaccin", "dna", "brazil", "river"]);
+    // Warm the frequency cache the way the matcher does.
+    for t in &terms {
+        snapshot.doc_freq(t.field, &t.term);
+    }
+    let got: Vec<(String, f32)> = snapshot
+        .retrieve(&terms, 10)
+        .expect("retrieve")
+        .into_iter()
+        .map(|r| (r.claim.id.clone(), r.score))
+        .collect();
+    assert_eq!(got.len(), 4, "{got:?}");
+    assert_eq!(got, tantivy_top(&index, &terms, 10));
+}
+
+/// What tantivy's own boolean query returns for the terms: ids and scores.
+fn tantivy_top(index: &ClaimIndex, terms: &[WeightedTerm], limit: usize) -> Vec<(String, f32)> {
+    let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+        .iter()
+        .map(|t| {
+            let q: Box<dyn Query> = Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(index.field_of(t.field), &t.term),
+                    IndexRecordOption::WithFreqs,
+                )),
+                t.boost,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    let searcher = index.reader.searcher();
+    searcher
+        .search(&BooleanQuery::new(clauses), &TopDocs::with_limit(limit))
+        .expect("search")
+        .into_iter()
+        .map(|(score, addr)| (index.stored(&searcher, addr).expect("doc").id, score))
+        .collect()
+}
+
+#[test]
+fn matching_retrieval_agrees_with_tantivy_across_segments_and_deletions() {
+    // A few thousand claims over a small vocabulary, written in three
+    // commits (several segments), some deleted or replaced afterwards.
+    let words: Vec<String> = (0..60).map(|i| format!("w{i}x")).collect();
+    let mut seed = 7u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut index = ClaimIndex::open(None).expect("index");
+    index.postings = postings::PostingsCache::copying_after(0);
+    let mut seq = 0;
+    for batch in 0..3 {
+        let changes: Vec<(String, Option<Claim>)> = (0..1500)
+            .map(|i| {
+                let n = 3 + (next() % 12) as usize;
+                // Skewed: low-numbered words are common, high ones rare.
+                let text: Vec<&str> = (0..n)
+                    .map(|_| {
+                        let r = (next() % 60) as usize;
+                        words[r * r / 60].as_str()
+                    })
+                    .collect();
+                let i = batch * 1500 + i;
+                (format!("c{i}"), Some(claim(i, &text.join(" "))))
+            })
+            .collect();
+        index.apply(&changes).expect("apply");
+        seq += 1;
+        index.commit(seq).expect("commit");
+    }
+    let gone: Vec<(String, Option<Claim>)> = (0..4500)
+        .step_by(7)
+        .map(|i| (format!("c{i}"), None))
+        .chain(
+            (1..4500)
+                .step_by(11)
+                .map(|i| (format!("c{i}"), Some(claim(i, "w59x w3x")))),
+        )
+        .collect();
+    index.apply(&gone).expect("apply");
+    index.commit(seq + 1).expect("commit");
+    assert!(index.reader.searcher().segment_readers().len() > 1);
+
+    let snapshot = index.snapshot();
+    for q in 0..40 {
+        let n = 1 + q % 12;
+        let terms: Vec<WeightedTerm> = (0..n)
+            .map(|k| WeightedTerm {
+                field: TermField::Words(Lang::En),
+                term: words[(q * 7 + k * 13) % 60].clone(),
+                boost: if k % 3 == 0 {
+                    1.0
+                } else {
+                    0.5 + k as f32 / 4.0
+                },
+            })
+            .collect();
+        let limit = [1, 10, 30, 200][q % 4];
+        let got: Vec<(String, f32)> = snapshot
+            .retrieve(&terms, limit)
+            .expect("retrieve")
+            .into_iter()
+            .map(|r| (r.claim.id.clone(), r.score))
+            .collect();
+        let expected = tantivy_top(&index, &terms, limit);
+        assert_eq!(got.len(), expected.len(), "query {q}");
+        for (g, e) in got.iter().zip(&expected) {
+            // Sums taken in another order may differ in the last bits,
+            // which may swap documents of equal score.
+            assert!(
+                (g.1 - e.1).abs() <= 1e-4 * e.1.abs(),
+                "query {q}: {g:?} vs {e:?}"
+            );
+        }
+        let ids = |v: &[(String, f32)]| -> Vec<String> {
+            let mut ids: Vec<String> = v.iter().map(|x| x.0.clone()).collect();
+            ids.sort();
+            ids
+        };
+        // The same documents, unless a tie sits across the cut.
+        let last = expected.last().map_or(0.0, |e| e.1);
+        let tie_at_cut = expected
+            .iter()
+            .filter(|e| (e.1 - last).abs() <= 1e-4 * last)
+            .count()
+            > 1;
+        if !tie_at_cut {
+            assert_eq!(ids(&got), ids(&expected), "query {q}");
+        }
+    }
+}
+
+#[test]
+fn a_field_is_copied_after_some_queries_with_the_same_answers() {
+    let texts: Vec<String> = (0..200)
+        .map(|i| {
+            format!(
+                "vaccine claim number w{} about w{} and w{}",
+                i % 7,
+                i % 11,
+                i % 13
+            )
+        })
+        .collect();
+    let mut index = copying_index_of(&texts);
+    index.postings = postings::PostingsCache::default();
+    let snapshot = index.snapshot();
+    let terms = en_terms(&["w3", "w5", "vaccin", "w12"]);
+    let run = || -> Vec<String> {
+        let hits = snapshot.retrieve(&terms, 10).expect("retrieve");
+        hits.into_iter().map(|r| r.claim.id.clone()).collect()
+    };
+    let first = run();
+    assert_eq!(first.len(), 10);
+    for _ in 1..postings::QUERIES_BEFORE_COPY {
+        assert_eq!(run(), first);
+    }
+    assert_eq!(index.matching_memory_bytes(), 0, "copied too early");
+    assert_eq!(run(), first);
+    assert!(index.matching_memory_bytes() > 0, "never copied");
+}
