@@ -119,12 +119,8 @@ pub struct PostCache {
     grams: Option<Rc<FxHashSet<u32>>>,
 }
 
-pub fn compute(
-    post: &Post<'_>,
-    c: &Candidate,
-    terms: &ClaimTerms,
-    stats: &mut Stats<'_>,
-) -> Features {
+pub fn compute(post: &Post<'_>, c: &Candidate, feedback: f32, stats: &mut Stats<'_>) -> Features {
+    let terms = &*c.terms;
     let view = stats.view(post, terms.lang);
     let post_grams = stats.grams(post);
     let claim = terms.weights(stats);
@@ -240,8 +236,7 @@ pub fn compute(
         (1.0 + terms.text_len as f32).ln(),
         cosine_text,
         cosine_title,
-        // Filled by `feedback_similarity` once every candidate is known.
-        0.0,
+        feedback,
     ];
     Features {
         values,
@@ -249,9 +244,6 @@ pub fn compute(
         shared_terms: Vec::new(),
     }
 }
-
-/// Index of `prf_sim` in `Features::values`.
-pub const PRF_SIM: usize = N - 1;
 
 /// How many of the word query's best candidates serve as feedback.
 const FEEDBACK: usize = 3;
@@ -261,10 +253,12 @@ const FEEDBACK: usize = 3;
 /// a claim tends to retrieve its neighbours too, so a candidate like the
 /// others near the top is more likely the one; this helps most where the
 /// post says little of the claim in its own words (debate sentences:
-/// +1.5 MAP@5 points on the 2b dev split).
+/// +1.5 MAP@5 points on the 2b dev split). Values for the candidates from
+/// `from` on.
 pub fn feedback_similarity(
     terms: &[Arc<ClaimTerms>],
     word_rank: &[Option<usize>],
+    from: usize,
     stats: &mut Stats<'_>,
 ) -> Vec<f32> {
     let weights: Vec<Arc<ClaimWeights>> = terms.iter().map(|t| t.weights(stats)).collect();
@@ -289,7 +283,7 @@ pub fn feedback_similarity(
         }
     }
     let mut dots = [0.0f32; FEEDBACK + 1];
-    (0..terms.len())
+    (from..terms.len())
         .map(|i| {
             dots.fill(0.0);
             for t in 0..terms[i].len() {
@@ -429,7 +423,7 @@ mod tests {
         ];
         let ranks = [Some(0), Some(1), Some(2), None];
         let mut stats = Stats::new(&Flat);
-        let sim = feedback_similarity(&terms, &ranks, &mut stats);
+        let sim = feedback_similarity(&terms, &ranks, 0, &mut stats);
         assert_eq!(sim.len(), 4);
         assert!(sim[3] > sim[2], "{sim:?}");
         assert!(sim[1] > sim[2], "{sim:?}");
@@ -450,7 +444,7 @@ mod tests {
         ];
         let ranks = [Some(0), Some(1), None, None];
         let mut stats = Stats::new(&Flat);
-        let sim = feedback_similarity(&terms, &ranks, &mut stats);
+        let sim = feedback_similarity(&terms, &ranks, 0, &mut stats);
         // Each top candidate is compared with the other only; the rest with
         // both; a claim in another language is like none of them.
         let want = [0.5, 0.5, 0.75, 0.0];

@@ -230,7 +230,7 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
         },
     )?;
     pool.add_urls(corpus, &post)?;
-    let mut scored = score(&post, pool.candidates(), &mut stats);
+    let mut scored = score(&post, pool.candidates(), 0, &mut stats);
     // Character n-grams serve Arabic: dialect, spelling variation and Arabizi
     // transliteration. For Latin-script posts they add little (under half a
     // MAP@5 point on the English sets) at most of the retrieval cost; where
@@ -242,9 +242,12 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
         // feature: it moves with how many n-grams are asked, and with it a
         // claim's rank would depend on the retrieval bounds (the character
         // n-gram overlap each claim has with the post stands in for it).
+        // What the words found is scored already and the n-grams change
+        // nothing of it: only the candidates they add are scored now.
         let grams = rare_ngrams(&post, params.max_ngrams, &mut stats);
+        let scored_before = pool.candidates().len();
         pool.add_query(corpus, &grams, params.ngram_candidates, |_, _, _, _| {})?;
-        scored = score(&post, pool.candidates(), &mut stats);
+        scored.extend(score(&post, pool.candidates(), scored_before, &mut stats));
     }
     // Claims stated in the same words (copies of one fact-check, perhaps with
     // other quotes or punctuation) rank and score as their best copy,
@@ -284,21 +287,12 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
     Ok(scored)
 }
 
-impl Candidate {
-    /// The claim's analysis: as stored, or computed now.
-    pub fn terms(&self) -> Arc<features::ClaimTerms> {
-        match &self.terms {
-            Some(t) => Arc::clone(t),
-            None => Arc::new(features::ClaimTerms::analyze(&self.claim)),
-        }
-    }
-}
-
 /// A candidate with what retrieval knew about it.
 #[derive(Clone, Debug)]
 pub struct Candidate {
     pub claim: Arc<IndexedClaim>,
-    pub terms: Option<Arc<features::ClaimTerms>>,
+    /// The claim's analysis: as stored, or computed when it was not.
+    pub terms: Arc<features::ClaimTerms>,
     /// BM25 of the word query (0 when only another route found it).
     pub word_score: f32,
     /// `word_score` over the best word score of this post.
@@ -327,9 +321,12 @@ impl Pool {
         let next = self.candidates.len();
         let i = *self.at.entry(hit.claim.id.clone()).or_insert(next);
         if i == next {
+            let terms = hit
+                .terms
+                .unwrap_or_else(|| Arc::new(features::ClaimTerms::analyze(&hit.claim)));
             self.candidates.push(Candidate {
                 claim: hit.claim,
-                terms: hit.terms,
+                terms,
                 word_score: 0.0,
                 word_score_rel: 0.0,
                 word_rank: None,
@@ -374,22 +371,28 @@ impl Pool {
 /// A scored candidate: the match so far, its claim and its analysis.
 type Scored = (Match, Arc<IndexedClaim>, Arc<features::ClaimTerms>);
 
-/// Features, ranking score and probability of every candidate, in pool order.
-fn score(post: &Post<'_>, candidates: &[Candidate], stats: &mut Stats<'_>) -> Vec<Scored> {
-    let all_terms: Vec<Arc<features::ClaimTerms>> = candidates.iter().map(|c| c.terms()).collect();
+/// Features, ranking score and probability of the candidates from `from`
+/// on, in pool order (feedback compares them with the pool's best word
+/// candidates).
+fn score(
+    post: &Post<'_>,
+    candidates: &[Candidate],
+    from: usize,
+    stats: &mut Stats<'_>,
+) -> Vec<Scored> {
+    let all_terms: Vec<Arc<features::ClaimTerms>> =
+        candidates.iter().map(|c| Arc::clone(&c.terms)).collect();
     let ranks: Vec<Option<usize>> = candidates.iter().map(|c| c.word_rank).collect();
-    let feedback = features::feedback_similarity(&all_terms, &ranks, stats);
+    let feedback = features::feedback_similarity(&all_terms, &ranks, from, stats);
     // The claim record is copied into a `Match` only for the matches returned.
-    candidates
+    candidates[from..]
         .iter()
-        .zip(all_terms)
         .zip(feedback)
-        .map(|((c, terms), feedback)| {
-            let mut f = features::compute(post, c, &terms, stats);
-            f.values[features::PRF_SIM] = feedback;
+        .map(|(c, feedback)| {
+            let f = features::compute(post, c, feedback, stats);
             let score = model::probability(&f);
             let m = Match {
-                same_words: terms.same_words,
+                same_words: c.terms.same_words,
                 rank_score: model::rank_score(&f),
                 claim_id: c.claim.id.clone(),
                 score,
@@ -401,7 +404,7 @@ fn score(post: &Post<'_>, candidates: &[Candidate], stats: &mut Stats<'_>) -> Ve
                 claim: IndexedClaim::default(),
                 features: f,
             };
-            (m, Arc::clone(&c.claim), terms)
+            (m, Arc::clone(&c.claim), Arc::clone(&c.terms))
         })
         .collect()
 }
