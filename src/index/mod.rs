@@ -381,12 +381,12 @@ impl ClaimIndex {
         self.reader.searcher().num_docs()
     }
 
-    /// Bytes the index occupies on disk (0 in memory).
     /// Bytes of postings copied into memory for matching.
     pub fn matching_memory_bytes(&self) -> u64 {
         self.postings.bytes()
     }
 
+    /// Bytes the index occupies on disk (0 in memory).
     pub fn size_bytes(&self) -> u64 {
         self.reader
             .searcher()

@@ -14,8 +14,8 @@
 //! and dropped when a merge retires the segment. A field is copied only
 //! after it has answered a few dozen queries through tantivy's own engine
 //! (same answers, slower per query): a one-off match never pays for copying
-//! a large index, a batch or a server pays once. Deletions are read from the searcher's segment reader at
-//! query time.
+//! a large index, a batch or a server pays once. Deletions are read from
+//! the searcher's segment reader at query time.
 
 use std::cell::RefCell;
 use std::cmp::Ordering;

@@ -10,11 +10,10 @@ fn claim(i: usize, text: &str) -> Claim {
     }
 }
 
-/// An in-memory index that copies postings from the first query,
+/// An in-memory index (its queries run on postings copies from the first)
 /// holding `texts` as English claims `c0`, `c1`, ..., committed.
-fn copying_index_of<S: AsRef<str>>(texts: &[S]) -> ClaimIndex {
-    let mut index = ClaimIndex::open(None).expect("index");
-    index.postings = postings::PostingsCache::copying_after(0);
+fn index_of<S: AsRef<str>>(texts: &[S]) -> ClaimIndex {
+    let index = ClaimIndex::open(None).expect("index");
     let changes: Vec<(String, Option<Claim>)> = texts
         .iter()
         .enumerate()
@@ -39,7 +38,7 @@ fn en_terms(words: &[&str]) -> Vec<WeightedTerm> {
 
 #[test]
 fn matching_retrieval_scores_as_a_plain_search_does() {
-    let index = copying_index_of(&[
+    let index = index_of(&[
         "the vaccine changes your dna",
         "a vaccine study in brazil found no dna change",
         "anaconda swimming across a river in brazil",
@@ -60,6 +59,7 @@ fn matching_retrieval_scores_as_a_plain_search_does() {
         .collect();
     assert_eq!(got.len(), 4, "{got:?}");
     assert_eq!(got, tantivy_top(&index, &terms, 10));
+    assert!(index.matching_memory_bytes() > 0, "answered without copies");
 }
 
 /// What tantivy's own boolean query returns for the terms: ids and scores.
@@ -98,8 +98,7 @@ fn matching_retrieval_agrees_with_tantivy_across_segments_and_deletions() {
         seed ^= seed << 17;
         seed
     };
-    let mut index = ClaimIndex::open(None).expect("index");
-    index.postings = postings::PostingsCache::copying_after(0);
+    let index = ClaimIndex::open(None).expect("index");
     let mut seq = 0;
     for batch in 0..3 {
         let changes: Vec<(String, Option<Claim>)> = (0..1500)
@@ -180,6 +179,7 @@ fn matching_retrieval_agrees_with_tantivy_across_segments_and_deletions() {
             assert_eq!(ids(&got), ids(&expected), "query {q}");
         }
     }
+    assert!(index.matching_memory_bytes() > 0, "answered without copies");
 }
 
 #[test]
@@ -194,7 +194,7 @@ fn a_field_is_copied_after_some_queries_with_the_same_answers() {
             )
         })
         .collect();
-    let mut index = copying_index_of(&texts);
+    let mut index = index_of(&texts);
     index.postings = postings::PostingsCache::default();
     let snapshot = index.snapshot();
     let terms = en_terms(&["w3", "w5", "vaccin", "w12"]);
