@@ -20,7 +20,7 @@
 use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use rustc_hash::FxHashMap;
 use tantivy::index::SegmentId;
@@ -116,6 +116,8 @@ pub(crate) const QUERIES_BEFORE_COPY: u32 = 32;
 /// The copies built so far, by segment and field.
 pub struct PostingsCache {
     fields: Mutex<FxHashMap<(SegmentId, Field), Arc<FieldPostings>>>,
+    /// Ordinals of the terms queried, for the searcher generation named.
+    ords: RwLock<TermOrds>,
     /// Queries seen per field, up to `queries_before_copy`.
     queries: Mutex<FxHashMap<Field, u32>>,
     queries_before_copy: u32,
@@ -132,6 +134,7 @@ impl PostingsCache {
     pub fn copying_after(queries: u32) -> PostingsCache {
         PostingsCache {
             fields: Mutex::default(),
+            ords: RwLock::default(),
             queries: Mutex::default(),
             queries_before_copy: queries,
         }
@@ -189,6 +192,49 @@ impl PostingsCache {
         Ok(built)
     }
 
+    /// The term's ordinal in each segment of the searcher (`None` where the
+    /// segment lacks it). Posts share most of their terms with earlier
+    /// posts: a term's ordinals are looked up in the term dictionaries
+    /// once per searcher generation, not once per query.
+    fn ords(&self, searcher: &Searcher, field: Field, text: &str) -> Result<SegmentOrds> {
+        let generation = searcher.generation().generation_id();
+        {
+            let ords = self.ords.read().unwrap_or_else(|e| e.into_inner());
+            if ords.generation == Some(generation) {
+                if let Some(found) = ords.terms.get(&field).and_then(|m| m.get(text)) {
+                    return Ok(Arc::clone(found));
+                }
+            }
+        }
+        let found: SegmentOrds = searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| -> Result<Option<u64>> {
+                Ok(reader
+                    .inverted_index(field)?
+                    .terms()
+                    .term_ord(text.as_bytes())?)
+            })
+            .collect::<Result<_>>()?;
+        let mut ords = self.ords.write().unwrap_or_else(|e| e.into_inner());
+        // A searcher older than the cache's (a query that began before a
+        // reload) looks up without caching.
+        if ords.generation.is_none_or(|g| g < generation) || ords.count >= TERM_ORDS_CACHED {
+            *ords = TermOrds {
+                generation: Some(generation),
+                ..TermOrds::default()
+            };
+        }
+        if ords.generation == Some(generation) {
+            ords.count += 1;
+            ords.terms
+                .entry(field)
+                .or_default()
+                .insert(text.into(), Arc::clone(&found));
+        }
+        Ok(found)
+    }
+
     /// Bytes held by all copies.
     pub fn bytes(&self) -> u64 {
         self.lock().values().map(|p| p.bytes() as u64).sum()
@@ -198,6 +244,21 @@ impl PostingsCache {
         // The map holds immutable copies only: a poisoned lock is still consistent.
         self.fields.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Terms whose ordinals are kept per searcher generation; when full the
+/// cache starts over, keeping what is asked now.
+const TERM_ORDS_CACHED: usize = 1_000_000;
+
+/// A term's ordinal in each segment of a searcher, by segment order.
+type SegmentOrds = Arc<[Option<u64>]>;
+
+/// Term ordinals by field and term, per segment of one searcher generation.
+#[derive(Default)]
+struct TermOrds {
+    generation: Option<u64>,
+    terms: FxHashMap<Field, FxHashMap<Box<str>, SegmentOrds>>,
+    count: usize,
 }
 
 /// A query term: its field and text, and the BM25 weight (idf, boost and
@@ -252,6 +313,10 @@ pub fn top_docs(
     limit: usize,
 ) -> Result<Vec<(Score, DocAddress)>> {
     let limit = limit.max(1);
+    let ords = terms
+        .iter()
+        .map(|t| cache.ords(searcher, t.field, t.text))
+        .collect::<Result<Vec<_>>>()?;
     // A min-heap of the best so far.
     let mut best: BinaryHeap<std::cmp::Reverse<Scored>> = BinaryHeap::with_capacity(limit + 1);
     SCRATCH.with(|scratch| -> Result<()> {
@@ -262,7 +327,8 @@ pub fn top_docs(
                 acc.resize(max_doc, 0.0);
             }
             touched.reset(max_doc);
-            let added = add_segment(cache, searcher, reader, terms, acc, touched);
+            let segment_ords: Vec<Option<u64>> = ords.iter().map(|o| o[segment_ord]).collect();
+            let added = add_segment(cache, searcher, reader, terms, &segment_ords, acc, touched);
             let alive = reader.alive_bitset();
             for &doc in touched.as_slice() {
                 let score = std::mem::take(&mut acc[doc as usize]);
@@ -294,18 +360,23 @@ fn add_segment(
     searcher: &Searcher,
     reader: &SegmentReader,
     terms: &[ScoredTerm<'_>],
+    ords: &[Option<u64>],
     acc: &mut [Score],
     touched: &mut Touched,
 ) -> Result<()> {
-    for term in terms {
-        let Some(ord) = reader
-            .inverted_index(term.field)?
-            .terms()
-            .term_ord(term.text.as_bytes())?
-        else {
+    // The copy of each field queried, fetched once (queries span one or two).
+    let mut copies: Vec<(Field, Arc<FieldPostings>)> = Vec::with_capacity(2);
+    for (term, &ord) in terms.iter().zip(ords) {
+        let Some(ord) = ord else {
             continue;
         };
-        let postings = cache.get(searcher, reader, term.field)?;
+        let postings = match copies.iter().find(|(f, _)| *f == term.field) {
+            Some((_, p)) => p,
+            None => {
+                copies.push((term.field, cache.get(searcher, reader, term.field)?));
+                &copies[copies.len() - 1].1
+            }
+        };
         let (docs, freqs, norms) = postings.term(ord);
         add_all(&term.weight, docs, freqs, norms, acc, touched);
     }

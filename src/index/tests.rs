@@ -183,6 +183,42 @@ fn matching_retrieval_agrees_with_tantivy_across_segments_and_deletions() {
 }
 
 #[test]
+fn a_commit_between_queries_brings_its_claims_to_the_same_terms() {
+    // Term ordinals are kept per searcher generation: the second query,
+    // after a new segment and a deletion, must see both.
+    let index = index_of(&["storm the border fence", "the fence at the border"]);
+    let terms = en_terms(&["fenc", "border", "ceuta"]);
+    let before: Vec<String> = index
+        .snapshot()
+        .retrieve(&terms, 10)
+        .expect("retrieve")
+        .into_iter()
+        .map(|r| r.claim.id.clone())
+        .collect();
+    assert_eq!(before.len(), 2, "{before:?}");
+    index
+        .apply(&[
+            ("c0".to_string(), None),
+            (
+                "c2".to_string(),
+                Some(claim(2, "ceuta border fence on the 15th")),
+            ),
+        ])
+        .expect("apply");
+    index.commit(2).expect("commit");
+    let after: Vec<(String, f32)> = index
+        .snapshot()
+        .retrieve(&terms, 10)
+        .expect("retrieve")
+        .into_iter()
+        .map(|r| (r.claim.id.clone(), r.score))
+        .collect();
+    assert_eq!(after, tantivy_top(&index, &terms, 10));
+    assert_eq!(after.first().map(|a| a.0.as_str()), Some("c2"), "{after:?}");
+    assert!(!after.iter().any(|a| a.0 == "c0"), "{after:?}");
+}
+
+#[test]
 fn a_field_is_copied_after_some_queries_with_the_same_answers() {
     let texts: Vec<String> = (0..200)
         .map(|i| {
