@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 use crate::formats::{ExportFormat, Format};
 use crate::index::SearchQuery;
 use crate::kb::{ImportOptions, ImportProgress, KnowledgeBase, DEFAULT_BATCH};
+use crate::keys::Role;
 use crate::verdict::Verdict;
 
 #[derive(Debug, Parser)]
@@ -39,6 +40,13 @@ pub enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+        #[command(flatten)]
+        options: crate::api::ServeOptions,
+    },
+    /// Manage API keys (the server checks them on every request).
+    Keys {
+        #[command(subcommand)]
+        what: Keys,
     },
     /// Import fact-checks from a file (`-` for standard input).
     Import {
@@ -162,6 +170,27 @@ pub enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum Keys {
+    /// Create a key and print its secret (shown this once only).
+    Create {
+        #[arg(long, value_enum)]
+        role: Role,
+        /// Who or what uses the key.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List keys (never their secrets).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a key by its id: requests with it are refused from now on.
+    Revoke { id: String },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum Bench {
     /// Matching speed on one core, and what the retrieval bounds cost:
     /// builds a temporary knowledge base of synthetic claims, then matches
@@ -184,6 +213,58 @@ pub enum Bench {
     },
 }
 
+/// Key management touches the store only: it works beside a running server.
+fn keys(data_dir: &Path, what: Keys) -> Result<()> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating data folder {}", data_dir.display()))?;
+    let path = crate::kb::store_path(data_dir);
+    let store = crate::store::Store::open(&path)
+        .with_context(|| format!("opening the store {}", path.display()))?;
+    let mut out = io::stdout().lock();
+    match what {
+        Keys::Create { role, name, json } => {
+            let (key, secret) = store.create_key(&name, role)?;
+            if json {
+                let mut v = serde_json::to_value(&key)?;
+                v["secret"] = serde_json::Value::String(secret);
+                writeln!(out, "{v}")?;
+            } else {
+                writeln!(out, "{secret}")?;
+                eprintln!(
+                    "key {} ({}, role {}): the secret above is shown only now; keep it safe",
+                    key.id, key.name, key.role
+                );
+            }
+        }
+        Keys::List { json } => {
+            for key in store.list_keys()? {
+                if json {
+                    writeln!(out, "{}", serde_json::to_string(&key)?)?;
+                } else {
+                    writeln!(
+                        out,
+                        "{}\t{}\t{}\t{}\t{}",
+                        key.id,
+                        key.role,
+                        key.name,
+                        key.created_at,
+                        key.revoked_at
+                            .as_deref()
+                            .map_or("active".to_string(), |at| format!("revoked {at}"))
+                    )?;
+                }
+            }
+        }
+        Keys::Revoke { id } => {
+            if !store.revoke_key(&id)? {
+                anyhow::bail!("no active key with id {id:?}");
+            }
+            eprintln!("key {id} revoked");
+        }
+    }
+    Ok(())
+}
+
 fn parse_verdict(s: &str) -> Result<Verdict, String> {
     Verdict::from_name(s).ok_or_else(|| {
         let names: Vec<_> = Verdict::ALL.iter().map(|v| v.as_str()).collect();
@@ -200,7 +281,8 @@ pub fn run(cli: Cli) -> Result<()> {
             .with_context(|| format!("opening data folder {}", cli.data_dir.display()))
     };
     match cli.command {
-        Command::Serve { addr } => {
+        Command::Keys { what } => keys(&cli.data_dir, what),
+        Command::Serve { addr, options } => {
             let kb = open()?;
             let seeded = kb.seed_if_new().context("loading the seed fact-checks")?;
             if seeded > 0 {
@@ -209,7 +291,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     "loaded seed fact-checks into a new data folder"
                 );
             }
-            crate::api::serve(kb, addr)
+            crate::api::serve(kb, addr, options)
         }
         Command::Import {
             file,

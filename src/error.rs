@@ -19,9 +19,13 @@ pub enum Error {
         line: u64,
         reason: String,
     },
-    /// An update raced another one (stale version).
+    /// The write clashes with what is stored (an id taken, say).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The caller's version of the record (its entity tag) is not the
+    /// stored one: someone else changed it since it was read.
+    #[error("precondition failed: {0}")]
+    Stale(String),
     #[error("storage error: {0}")]
     Store(#[from] rusqlite::Error),
     #[error("index error: {0}")]

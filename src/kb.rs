@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::formats::{self, ExportFormat, Format, RecordError, Writer};
 use crate::index::{ClaimIndex, SearchPage, SearchQuery};
 use crate::matcher;
-use crate::model::Claim;
+use crate::model::{Appearance, Claim};
 use crate::store::{Store, StoreStats, Upsert};
 use crate::text::{self, Lang};
 
@@ -31,6 +31,11 @@ const BATCHES_PER_INDEX_COMMIT: usize = 20;
 
 /// Errors listed one by one in an import report; the rest are only counted.
 const MAX_REPORTED_ERRORS: usize = 1000;
+
+/// The SQLite file of a data folder.
+pub fn store_path(dir: &Path) -> PathBuf {
+    dir.join("debunk.sqlite")
+}
 
 #[derive(Clone)]
 pub struct KnowledgeBase {
@@ -112,7 +117,7 @@ impl KnowledgeBase {
     /// Opens the data folder (creating it), brings the index up to date with the store.
     pub fn open(dir: &Path) -> Result<KnowledgeBase> {
         std::fs::create_dir_all(dir)?;
-        let store = Store::open(&dir.join("debunk.sqlite"))?;
+        let store = Store::open(&store_path(dir))?;
         let index = ClaimIndex::open(Some(&dir.join("index")))?;
         KnowledgeBase::assemble(store, index, Some(dir.to_path_buf()))
     }
@@ -273,6 +278,142 @@ impl KnowledgeBase {
         matcher::rank(&snapshot, req, params)
     }
 
+    /// Stores a new claim; an existing id is a conflict. Returns it as stored.
+    /// Like every write here, it is searchable and matchable on return.
+    pub fn create_claim(&self, claim: Claim) -> Result<Claim> {
+        let claim = prepare(fresh(claim));
+        self.write_claim(&claim.id.clone(), |w| {
+            if w.claim(&claim.id)?.is_some() {
+                return Err(Error::Conflict(format!("claim {} exists", claim.id)));
+            }
+            w.upsert_claim(&claim)?;
+            Ok(true)
+        })
+        .map(|(c, _)| c)
+    }
+
+    /// Replaces the claim with this id (creating it if there is none, unless
+    /// `if_match` names a version). With `if_match`, the stored claim's
+    /// entity tag must be that one. Returns the claim and whether it is new.
+    pub fn replace_claim(
+        &self,
+        id: &str,
+        claim: Claim,
+        if_match: Option<&str>,
+    ) -> Result<(Claim, bool)> {
+        if claim.id != id {
+            return Err(Error::Invalid(format!(
+                "the body's id {:?} is not the path's {id:?}",
+                claim.id
+            )));
+        }
+        let claim = prepare(fresh(claim));
+        self.write_claim(id, |w| {
+            let old = w.claim(id)?;
+            check_tag(id, old.as_ref(), if_match)?;
+            w.upsert_claim(&claim)?;
+            Ok(old.is_none())
+        })
+    }
+
+    /// Applies a JSON merge patch (RFC 7396) to the stored claim, under the
+    /// same `if_match` rule as `replace_claim`. The id can't change.
+    pub fn patch_claim(
+        &self,
+        id: &str,
+        patch: &serde_json::Value,
+        if_match: Option<&str>,
+    ) -> Result<Claim> {
+        if !patch.is_object() {
+            return Err(Error::Invalid("a merge patch is a JSON object".into()));
+        }
+        self.write_claim(id, |w| {
+            let old = w
+                .claim(id)?
+                .ok_or_else(|| Error::NotFound(format!("claim {id}")))?;
+            check_tag(id, Some(&old), if_match)?;
+            let mut doc = serde_json::to_value(fresh(old))?;
+            merge_patch(&mut doc, patch);
+            let patched: Claim = serde_json::from_value(doc)
+                .map_err(|e| Error::Invalid(format!("the patched claim is not valid: {e}")))?;
+            if patched.id != id {
+                return Err(Error::Invalid("a patch can't change a claim's id".into()));
+            }
+            w.upsert_claim(&prepare(patched))?;
+            Ok(false)
+        })
+        .map(|(c, _)| c)
+    }
+
+    /// Deletes the claim, under the same `if_match` rule.
+    pub fn delete_claim(&self, id: &str, if_match: Option<&str>) -> Result<()> {
+        self.inner.store.write(|w| {
+            let old = w
+                .claim(id)?
+                .ok_or_else(|| Error::NotFound(format!("claim {id}")))?;
+            check_tag(id, Some(&old), if_match)?;
+            w.delete_claim(id)?;
+            Ok(())
+        })?;
+        self.sync_index(true)
+    }
+
+    /// Adds a place the claim was seen, under the same `if_match` rule.
+    pub fn add_appearance(
+        &self,
+        id: &str,
+        appearance: Appearance,
+        if_match: Option<&str>,
+    ) -> Result<Claim> {
+        if appearance.url.is_none() && appearance.text.is_none() {
+            return Err(Error::Invalid("an appearance needs a url or a text".into()));
+        }
+        self.write_claim(id, |w| {
+            let mut claim = w
+                .claim(id)?
+                .ok_or_else(|| Error::NotFound(format!("claim {id}")))?;
+            check_tag(id, Some(&claim), if_match)?;
+            claim.appearances.push(appearance);
+            w.upsert_claim(&prepare(claim))?;
+            Ok(false)
+        })
+        .map(|(c, _)| c)
+    }
+
+    /// Runs one claim write in a transaction, brings the index up to date
+    /// (committed: visible to search and match on return) and reads the
+    /// claim back as stored.
+    fn write_claim(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut crate::store::Writer<'_>) -> Result<bool>,
+    ) -> Result<(Claim, bool)> {
+        let created = self.inner.store.write(f)?;
+        self.sync_index(true)?;
+        Ok((self.get_claim(id)?, created))
+    }
+
+    /// The live API key with this secret, if any.
+    pub fn key_for_secret(&self, secret: &str) -> Result<Option<crate::keys::ApiKey>> {
+        self.inner.store.key_for_secret(secret)
+    }
+
+    /// The store, for key management.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Claims in the index's current snapshot.
+    pub fn index_docs(&self) -> u64 {
+        self.inner.index.num_docs()
+    }
+
+    /// Whether the index has applied every committed change.
+    pub fn index_caught_up(&self) -> Result<bool> {
+        let last = self.inner.store.last_seq()?;
+        Ok(self.lock_sync().committed >= last)
+    }
+
     pub fn get_claim(&self, id: &str) -> Result<Claim> {
         self.inner
             .store
@@ -362,6 +503,75 @@ impl KnowledgeBase {
             sync.committed = sync.applied;
         }
         Ok(())
+    }
+}
+
+/// A claim's entity tag: a hash of everything it shows, store-managed
+/// fields included, so any write gives a new one. Quoted, as HTTP has it.
+pub fn etag(claim: &Claim) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = serde_json::to_vec(claim).unwrap_or_default();
+    let digest = Sha256::digest(&bytes);
+    let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// Whether `if_match` (an `If-Match` header's value) admits the stored
+/// claim: `*` admits any existing claim, a list admits any tag it names.
+fn check_tag(id: &str, stored: Option<&Claim>, if_match: Option<&str>) -> Result<()> {
+    let Some(if_match) = if_match else {
+        return Ok(());
+    };
+    let ok = match stored {
+        None => false,
+        Some(claim) => {
+            let tag = etag(claim);
+            if_match
+                .split(',')
+                .map(|t| t.trim().trim_start_matches("W/"))
+                .any(|t| t == "*" || t == tag)
+        }
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Stale(format!(
+            "claim {id} changed since it was read (If-Match {if_match})"
+        )))
+    }
+}
+
+/// The claim without the fields the store manages: the store sets them.
+fn fresh(claim: Claim) -> Claim {
+    Claim {
+        version: 0,
+        row: None,
+        created_at: None,
+        updated_at: None,
+        ..claim
+    }
+}
+
+/// RFC 7396: objects merge key by key, `null` removes, anything else replaces.
+fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    let serde_json::Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = serde_json::Value::Object(Default::default());
+    }
+    if let serde_json::Value::Object(map) = target {
+        for (key, value) in patch {
+            if value.is_null() {
+                map.remove(key);
+            } else {
+                merge_patch(
+                    map.entry(key.clone()).or_insert(serde_json::Value::Null),
+                    value,
+                );
+            }
+        }
     }
 }
 

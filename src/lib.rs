@@ -17,7 +17,8 @@
 //! - [`matcher`] ranks the claims a post repeats (pure, over the narrow
 //!   [`matcher::Corpus`] trait the index implements); [`batch`] streams it
 //!   over JSONL; [`eval`] measures it; [`bench`] times it.
-//! - [`cli`] and [`api`] are thin adapters over [`kb::KnowledgeBase`].
+//! - [`cli`] and [`api`] are thin adapters over [`kb::KnowledgeBase`];
+//!   [`keys`] the API keys and roles they check.
 //! - [`error`] the one core error type.
 
 pub mod api;
@@ -29,6 +30,7 @@ pub mod eval;
 pub mod formats;
 pub mod index;
 pub mod kb;
+pub mod keys;
 pub mod matcher;
 pub mod model;
 pub mod store;

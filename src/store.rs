@@ -10,11 +10,15 @@ use std::sync::{Mutex, MutexGuard};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, ToSql, Transaction};
 
 use crate::error::{Error, Result};
+use crate::keys::{self, ApiKey, Role};
 use crate::model::{Appearance, Claim};
 use crate::verdict::Verdict;
 
 /// Migrations, applied in order at open; `PRAGMA user_version` counts them.
-const MIGRATIONS: &[&str] = &[include_str!("../schema/001_claims.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../schema/001_claims.sql"),
+    include_str!("../schema/002_api_keys.sql"),
+];
 
 /// What an upsert did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -197,6 +201,79 @@ impl Store {
 }
 
 /// The write half of one transaction (see `Store::write`).
+/// API keys.
+impl Store {
+    /// Stores a new key; returns it and its secret (never stored itself).
+    pub fn create_key(&self, name: &str, role: Role) -> Result<(ApiKey, String)> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(Error::Invalid("a key needs a name".into()));
+        }
+        let (id, secret) = keys::new_secret()?;
+        let key = ApiKey {
+            id,
+            name: name.to_string(),
+            role,
+            created_at: now_rfc3339(),
+            revoked_at: None,
+        };
+        self.conn().execute(
+            "INSERT INTO api_key (id, name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                key.id,
+                key.name,
+                role.as_str(),
+                keys::hash_secret(&secret),
+                key.created_at
+            ],
+        )?;
+        Ok((key, secret))
+    }
+
+    /// Every key, revoked ones included, oldest first.
+    pub fn list_keys(&self) -> Result<Vec<ApiKey>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, name, role, created_at, revoked_at FROM api_key ORDER BY created_at, id",
+        )?;
+        let rows = stmt.query_map([], key_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Revokes the key; false if there is no such key or it was revoked already.
+    pub fn revoke_key(&self, id: &str) -> Result<bool> {
+        let n = self.conn().execute(
+            "UPDATE api_key SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            params![id, now_rfc3339()],
+        )?;
+        Ok(n > 0)
+    }
+
+    /// The live key whose secret this is, if any.
+    pub fn key_for_secret(&self, secret: &str) -> Result<Option<ApiKey>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT id, name, role, created_at, revoked_at FROM api_key
+                 WHERE hash = ?1 AND revoked_at IS NULL",
+            )?
+            .query_row([keys::hash_secret(secret)], key_from_row)
+            .optional()?)
+    }
+}
+
+fn key_from_row(row: &Row<'_>) -> rusqlite::Result<ApiKey> {
+    let role: String = row.get(2)?;
+    Ok(ApiKey {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        // The table's CHECK admits only the three names.
+        role: Role::from_name(&role).unwrap_or(Role::Reader),
+        created_at: row.get(3)?,
+        revoked_at: row.get(4)?,
+    })
+}
+
 pub struct Writer<'a> {
     tx: Transaction<'a>,
     now: String,
@@ -289,6 +366,11 @@ impl Writer<'_> {
         drop(insert);
         self.log(&claim.id, "upsert")?;
         Ok(outcome)
+    }
+
+    /// The claim as this transaction sees it.
+    pub fn claim(&self, id: &str) -> Result<Option<Claim>> {
+        load_claim(&self.tx, id)
     }
 
     /// Deletes a claim and its appearances; false if there was none.

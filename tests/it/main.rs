@@ -1,6 +1,7 @@
 //! Behaviour tests: one binary, real SQLite, a real tantivy index, the real
 //! `debunk` executable and a real HTTP server. No mocks.
 
+mod api;
 mod common;
 
 mod crash;

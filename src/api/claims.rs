@@ -1,0 +1,288 @@
+//! `/api/v1/claims`: search, read, write, and where a claim appeared.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::Deserialize;
+
+use super::auth::Caller;
+use super::{blocking, ApiError, ApiJson, ApiPath, ApiQuery, AppState, MAX_LIMIT, MAX_QUERY_CHARS};
+use crate::error::Error;
+use crate::index::SearchQuery;
+use crate::keys::Role;
+use crate::model::{Appearance, Claim};
+use crate::verdict::Verdict;
+
+#[derive(Debug, Deserialize)]
+pub struct SearchParams {
+    #[serde(default)]
+    q: String,
+    lang: Option<String>,
+    verdict: Option<String>,
+    publisher: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    ApiQuery(p): ApiQuery<SearchParams>,
+) -> Result<Response, ApiError> {
+    if p.q.chars().count() > MAX_QUERY_CHARS {
+        return Err(
+            Error::Invalid(format!("q is longer than {MAX_QUERY_CHARS} characters")).into(),
+        );
+    }
+    let verdict = p
+        .verdict
+        .as_deref()
+        .map(|v| {
+            Verdict::from_name(v).ok_or_else(|| Error::Invalid(format!("unknown verdict {v:?}")))
+        })
+        .transpose()?;
+    let limit = p.limit.unwrap_or(10);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(Error::Invalid(format!("limit must be 1 to {MAX_LIMIT}")).into());
+    }
+    let query = SearchQuery {
+        q: p.q,
+        lang: p.lang,
+        verdict,
+        publisher: p.publisher,
+        limit,
+        offset: p.offset.unwrap_or(0),
+    };
+    let kb = state.kb.clone();
+    let page = blocking(move || kb.search(&query)).await?;
+    Ok(Json(page).into_response())
+}
+
+/// `GET /api/v1/claims/{id}`: JSON, or ClaimReview JSON-LD when the
+/// client asks for `application/ld+json`.
+pub async fn get_one(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let kb = state.kb.clone();
+    let claim = blocking(move || kb.get_claim(&id)).await?;
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("*/*");
+    let mut response = match representation(accept) {
+        Some(Representation::Json) => Json(&claim).into_response(),
+        Some(Representation::JsonLd) => (
+            [(header::CONTENT_TYPE, "application/ld+json")],
+            crate::formats::claimreview::to_json(&claim).to_string(),
+        )
+            .into_response(),
+        None => {
+            return Err(ApiError::NotAcceptable(
+                "a claim comes as application/json or application/ld+json".into(),
+            ))
+        }
+    };
+    set_etag(&mut response, &claim);
+    Ok(response)
+}
+
+enum Representation {
+    Json,
+    JsonLd,
+}
+
+/// The representation an `Accept` header prefers (highest q, then order).
+fn representation(accept: &str) -> Option<Representation> {
+    let mut best: Option<(f32, Representation)> = None;
+    for item in accept.split(',') {
+        let mut parts = item.split(';');
+        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let rep = match media.as_str() {
+            "application/ld+json" => Representation::JsonLd,
+            "application/json" | "application/*" | "*/*" => Representation::Json,
+            _ => continue,
+        };
+        if q > 0.0 && best.as_ref().is_none_or(|(b, _)| q > *b) {
+            best = Some((q, rep));
+        }
+    }
+    best.map(|(_, r)| r)
+}
+
+fn set_etag(response: &mut Response, claim: &Claim) {
+    if let Ok(tag) = HeaderValue::from_str(&crate::kb::etag(claim)) {
+        response.headers_mut().insert(header::ETAG, tag);
+    }
+}
+
+fn if_match(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    headers
+        .get(header::IF_MATCH)
+        .map(|v| {
+            v.to_str()
+                .map(str::to_string)
+                .map_err(|_| ApiError::BadRequest("If-Match is not readable text".into()))
+        })
+        .transpose()
+}
+
+fn with_claim(status: StatusCode, claim: &Claim) -> Response {
+    let mut response = (status, Json(claim)).into_response();
+    set_etag(&mut response, claim);
+    if status == StatusCode::CREATED {
+        let location = format!("/api/v1/claims/{}", url_segment(&claim.id));
+        if let Ok(v) = HeaderValue::from_str(&location) {
+            response.headers_mut().insert(header::LOCATION, v);
+        }
+    }
+    response
+}
+
+/// A claim id as one path segment: ids may hold `/`, `?` or spaces.
+fn url_segment(id: &str) -> String {
+    id.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `POST /api/v1/claims`: 201 with the stored claim; 409 if the id is taken.
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(claim): ApiJson<Claim>,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Editor)?;
+    let kb = state.kb.clone();
+    let claim = blocking(move || kb.create_claim(claim)).await?;
+    Ok(with_claim(StatusCode::CREATED, &claim))
+}
+
+/// `PUT /api/v1/claims/{id}`: replaces (or creates) the claim.
+pub async fn replace(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(claim): ApiJson<Claim>,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Editor)?;
+    let tag = if_match(&headers)?;
+    let kb = state.kb.clone();
+    let (claim, created) = blocking(move || kb.replace_claim(&id, claim, tag.as_deref())).await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(with_claim(status, &claim))
+}
+
+/// `PATCH /api/v1/claims/{id}`: a JSON merge patch (RFC 7396).
+pub async fn patch(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Editor)?;
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media = media.split(';').next().unwrap_or("").trim();
+    if media != "application/merge-patch+json" && media != "application/json" {
+        return Err(ApiError::UnsupportedMediaType(
+            "send a JSON merge patch as application/merge-patch+json".into(),
+        ));
+    }
+    let patch: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not JSON: {e}")))?;
+    let tag = if_match(&headers)?;
+    let kb = state.kb.clone();
+    let claim = blocking(move || kb.patch_claim(&id, &patch, tag.as_deref())).await?;
+    Ok(with_claim(StatusCode::OK, &claim))
+}
+
+/// `DELETE /api/v1/claims/{id}`: 204.
+pub async fn delete(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    caller.require(Role::Editor)?;
+    let tag = if_match(&headers)?;
+    let kb = state.kb.clone();
+    blocking(move || kb.delete_claim(&id, tag.as_deref())).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/claims/{id}/appearances`.
+pub async fn appearances(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, ApiError> {
+    let kb = state.kb.clone();
+    let claim = blocking(move || kb.get_claim(&id)).await?;
+    let mut response = Json(&claim.appearances).into_response();
+    set_etag(&mut response, &claim);
+    Ok(response)
+}
+
+/// `POST /api/v1/claims/{id}/appearances`: 201 with the whole claim.
+pub async fn add_appearance(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+    ApiJson(appearance): ApiJson<Appearance>,
+) -> Result<Response, ApiError> {
+    caller.require(Role::Editor)?;
+    let tag = if_match(&headers)?;
+    let kb = state.kb.clone();
+    let claim = blocking(move || kb.add_appearance(&id, appearance, tag.as_deref())).await?;
+    let mut response = (StatusCode::CREATED, Json(&claim)).into_response();
+    set_etag(&mut response, &claim);
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_headers_pick_the_representation() {
+        assert!(matches!(representation("*/*"), Some(Representation::Json)));
+        assert!(matches!(
+            representation("application/ld+json"),
+            Some(Representation::JsonLd)
+        ));
+        assert!(matches!(
+            representation("application/json;q=0.5, application/ld+json"),
+            Some(Representation::JsonLd)
+        ));
+        assert!(matches!(
+            representation("application/ld+json;q=0.2, application/json"),
+            Some(Representation::Json)
+        ));
+        assert!(representation("text/html").is_none());
+    }
+
+    #[test]
+    fn ids_become_one_path_segment() {
+        assert_eq!(url_segment("a/b c?"), "a%2Fb%20c%3F");
+        assert_eq!(url_segment("x-1_2.3~"), "x-1_2.3~");
+    }
+}
