@@ -7,7 +7,7 @@ use crate::verdict::Verdict;
 /// A fact-checked claim: what was said, what the fact-checker found, and where
 /// the debunk lives. The same struct travels through import, store, index and
 /// export; `version`, `created_at` and `updated_at` are set by the store.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Claim {
     /// Public id: the one the source gave, or one derived from review URL + text.
     pub id: String,
@@ -64,6 +64,7 @@ pub struct Claim {
     pub raw: Option<serde_json::Value>,
     /// Store-managed: incremented on every update, starts at 1.
     #[serde(default, skip_serializing_if = "is_zero")]
+    #[schema(read_only)]
     pub version: i64,
     /// Store-managed: the claim's row in the store, i.e. the order claims
     /// became known. Ties in matching go to the claim known first.
@@ -71,13 +72,15 @@ pub struct Claim {
     pub row: Option<i64>,
     /// Store-managed RFC 3339 timestamps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(read_only)]
     pub created_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(read_only)]
     pub updated_at: Option<String>,
 }
 
 /// One place a claim was seen: a post, an article, a video.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Appearance {
     /// Canonical URL (see `text::canonical_url`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -25,6 +25,20 @@ pub struct SearchParams {
     offset: Option<usize>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/claims",
+    tag = "claims",
+    description = "Searches fact-checks by words in any language (Arabizi included), with filters. Any string is a valid query.",
+    params(("q" = Option<String>, Query, description = "Words to look for (up to 500 characters)"), ("lang" = Option<String>, Query, description = "Only claims in this language (ISO 639-1)"), ("verdict" = Option<Verdict>, Query, description = "Only claims with this verdict"), ("publisher" = Option<String>, Query, description = "Only claims by this fact-checker"), ("limit" = Option<usize>, Query, description = "Hits per page, 1 to 100 (default 10)"), ("offset" = Option<usize>, Query, description = "Hits to skip")),
+    responses(
+        (status = 200, description = "A page of hits", body = Object),
+        (status = 400, description = "A bad parameter", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
+    ),
+    security((), ("bearer" = []))
+)]
 pub async fn search(
     State(state): State<AppState>,
     ApiQuery(p): ApiQuery<SearchParams>,
@@ -58,8 +72,21 @@ pub async fn search(
     Ok(Json(page).into_response())
 }
 
-/// `GET /api/v1/claims/{id}`: JSON, or ClaimReview JSON-LD when the
-/// client asks for `application/ld+json`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/claims/{id}",
+    tag = "claims",
+    description = "One claim: as JSON, or as schema.org ClaimReview JSON-LD with `Accept: application/ld+json`.",
+    params(("id" = String, Path, description = "The claim's id")),
+    responses(
+        (status = 200, description = "The claim", headers(("ETag" = String, description = "The version of the claim returned")), content((Claim = "application/json"), (Object = "application/ld+json"))),
+        (status = 404, description = "No claim with this id", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 406, description = "Neither JSON nor JSON-LD is acceptable", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
+    ),
+    security((), ("bearer" = []))
+)]
 pub async fn get_one(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
@@ -156,7 +183,24 @@ fn url_segment(id: &str) -> String {
         .collect()
 }
 
-/// `POST /api/v1/claims`: 201 with the stored claim; 409 if the id is taken.
+#[utoipa::path(
+    post,
+    path = "/api/v1/claims",
+    tag = "claims",
+    description = "Creates a claim. It is searchable and matchable when the response arrives.",
+    request_body(content = Claim, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = Claim, headers(("ETag" = String, description = "The claim's version"), ("Location" = String, description = "The claim's URL"))),
+        (status = 400, description = "Malformed JSON, wrong types or an unusable claim", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key's role is not enough", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A claim with this id exists", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 256 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -168,7 +212,26 @@ pub async fn create(
     Ok(with_claim(StatusCode::CREATED, &claim))
 }
 
-/// `PUT /api/v1/claims/{id}`: replaces (or creates) the claim.
+#[utoipa::path(
+    put,
+    path = "/api/v1/claims/{id}",
+    tag = "claims",
+    description = "Replaces the claim (or creates it). With If-Match, only if the claim is still the version read.",
+    params(("id" = String, Path, description = "The claim's id"), ("If-Match" = Option<String>, Header, description = "The ETag of the claim as last read: the write happens only if it is still current")),
+    request_body(content = Claim, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Replaced", body = Claim, headers(("ETag" = String, description = "The version of the claim returned"))),
+        (status = 201, description = "Created", body = Claim, headers(("ETag" = String, description = "The version of the claim returned"))),
+        (status = 400, description = "Malformed JSON, wrong types, or the body's id is not the path's", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key's role is not enough", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The claim changed since it was read", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 256 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
 pub async fn replace(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -188,7 +251,26 @@ pub async fn replace(
     Ok(with_claim(status, &claim))
 }
 
-/// `PATCH /api/v1/claims/{id}`: a JSON merge patch (RFC 7396).
+#[utoipa::path(
+    patch,
+    path = "/api/v1/claims/{id}",
+    tag = "claims",
+    description = "Changes fields of the claim with a JSON merge patch (RFC 7396): `null` removes a field. The id can't change.",
+    params(("id" = String, Path, description = "The claim's id"), ("If-Match" = Option<String>, Header, description = "The ETag of the claim as last read: the write happens only if it is still current")),
+    request_body(content = Object, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "Patched", body = Claim, headers(("ETag" = String, description = "The version of the claim returned"))),
+        (status = 400, description = "Not JSON, or the patched claim is not valid", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key's role is not enough", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No claim with this id", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The claim changed since it was read", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 256 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not a merge patch", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
 pub async fn patch(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -215,7 +297,22 @@ pub async fn patch(
     Ok(with_claim(StatusCode::OK, &claim))
 }
 
-/// `DELETE /api/v1/claims/{id}`: 204.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/claims/{id}",
+    tag = "claims",
+    description = "Deletes the claim.",
+    params(("id" = String, Path, description = "The claim's id"), ("If-Match" = Option<String>, Header, description = "The ETag of the claim as last read: the write happens only if it is still current")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key's role is not enough", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No claim with this id", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The claim changed since it was read", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
 pub async fn delete(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -229,7 +326,20 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /api/v1/claims/{id}/appearances`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/claims/{id}/appearances",
+    tag = "claims",
+    description = "Where the claim was seen.",
+    params(("id" = String, Path, description = "The claim's id")),
+    responses(
+        (status = 200, description = "The appearances", body = Vec<Appearance>, headers(("ETag" = String, description = "The version of the claim returned"))),
+        (status = 404, description = "No claim with this id", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
+    ),
+    security((), ("bearer" = []))
+)]
 pub async fn appearances(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<String>,
@@ -241,7 +351,26 @@ pub async fn appearances(
     Ok(response)
 }
 
-/// `POST /api/v1/claims/{id}/appearances`: 201 with the whole claim.
+#[utoipa::path(
+    post,
+    path = "/api/v1/claims/{id}/appearances",
+    tag = "claims",
+    description = "Adds a place the claim was seen; its URL then matches posts that carry it.",
+    params(("id" = String, Path, description = "The claim's id"), ("If-Match" = Option<String>, Header, description = "The ETag of the claim as last read: the write happens only if it is still current")),
+    request_body(content = Appearance, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Added; the whole claim", body = Claim, headers(("ETag" = String, description = "The version of the claim returned"))),
+        (status = 400, description = "Malformed JSON, wrong types, or neither url nor text", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key's role is not enough", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No claim with this id", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The claim changed since it was read", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 256 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
 pub async fn add_appearance(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,

@@ -19,21 +19,25 @@ use crate::matcher::{Band, Explanation, Match, Request};
 use crate::text::Lang;
 use crate::verdict::Verdict;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchRequest {
+    /// The post (up to 5,000 characters).
     text: String,
+    /// A URL where the post was seen.
     #[serde(default)]
     url: Option<String>,
+    /// The post's language (ISO 639-1) when known; detected otherwise.
     #[serde(default)]
     lang: Option<String>,
+    /// Matches wanted, 1 to 50 (default 5).
     #[serde(default)]
     top: Option<usize>,
 }
 
 /// One match as the API shows it: the matcher's verdict on the claim and
 /// enough of the claim to act on it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct MatchView<'a> {
     claim_id: &'a str,
     score: f32,
@@ -42,7 +46,7 @@ pub struct MatchView<'a> {
     claim: ClaimSummary<'a>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct ClaimSummary<'a> {
     text: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -77,7 +81,22 @@ impl<'a> From<&'a Match> for MatchView<'a> {
     }
 }
 
-/// `POST /api/v1/match`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/match",
+    tag = "match",
+    description = "Which known claims the post repeats: scored (a calibrated probability), banded (match, possible, none) and explained.",
+    request_body(content = MatchRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The matches, best first", body = MatchResponse),
+        (status = 400, description = "Malformed JSON, unknown fields, empty or too long text, bad top", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 256 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
+    ),
+    security((), ("bearer" = []))
+)]
 pub async fn match_one(
     State(state): State<AppState>,
     Extension(_caller): Extension<Caller>,
@@ -108,8 +127,15 @@ pub async fn match_one(
     for m in &matches {
         state.metrics.count_match(m.band);
     }
-    let views: Vec<MatchView<'_>> = matches.iter().map(MatchView::from).collect();
-    Ok(Json(serde_json::json!({ "matches": views })).into_response())
+    let matches: Vec<MatchView<'_>> = matches.iter().map(MatchView::from).collect();
+    Ok(Json(MatchResponse { matches }).into_response())
+}
+
+/// The answer of `POST /api/v1/match`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MatchResponse<'a> {
+    /// Best first.
+    matches: Vec<MatchView<'a>>,
 }
 
 /// Output bytes buffered before they are handed to the response stream.
@@ -122,6 +148,22 @@ const OUT_CHUNKS_IN_FLIGHT: usize = 8;
 /// per line), NDJSON out, one line per line in, in input order, both ways
 /// streamed. A bad line gets an error line; past the record cap the rest
 /// is not read and a last line says so.
+#[utoipa::path(
+    post,
+    path = "/api/v1/match/batch",
+    tag = "match",
+    description = "Matches a stream of posts: one JSON object per line in (`{\"id\", \"text\", \"lang\"?, \"url\"?}`), one line out per line in, in input order (`{\"id\", \"matches\"}` or `{\"id\", \"line\", \"error\"}`), streamed both ways. Past the record cap the rest is not read and a last line says so.",
+    params(("x-top" = Option<usize>, Header, description = "Matches per post, 1 to 50 (default 5)")),
+    request_body(content = String, content_type = "application/x-ndjson"),
+    responses(
+        (status = 200, description = "One JSON line per post", body = String, content_type = "application/x-ndjson"),
+        (status = 400, description = "A bad x-top", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not NDJSON", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
+    ),
+    security((), ("bearer" = []))
+)]
 pub async fn match_batch(
     State(state): State<AppState>,
     Extension(_caller): Extension<Caller>,

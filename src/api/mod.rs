@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod claims;
 pub mod matching;
+pub mod openapi;
 pub mod ops;
 pub mod problem;
 
@@ -21,9 +22,11 @@ use axum::extract::{DefaultBodyLimit, FromRequest, MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::kb::KnowledgeBase;
 pub use problem::ApiError;
@@ -78,40 +81,22 @@ pub struct AppState {
     pub options: Arc<ServeOptions>,
     pub limiter: Arc<auth::RateLimiter>,
     pub metrics: Arc<ops::Metrics>,
+    /// `/openapi.json`, rendered once.
+    pub openapi: Arc<String>,
 }
 
 /// The whole API, ready to serve (or to call in-process, as the tests do).
 pub fn router(kb: KnowledgeBase, options: ServeOptions) -> Router {
+    let (routes, spec) = routes().split_for_parts();
     let state = AppState {
         kb,
         limiter: Arc::new(auth::RateLimiter::new(options.rate_limit)),
         options: Arc::new(options),
         metrics: Arc::new(ops::Metrics::default()),
+        openapi: Arc::new(spec.to_json().unwrap_or_default()),
     };
     let cors = cors_layer(&state.options.cors_origins);
-    // Streamed routes read their bodies record by record, under a record
-    // cap instead of a byte limit.
-    let streamed = Router::new()
-        .route("/api/v1/match/batch", post(matching::match_batch))
-        .layer(DefaultBodyLimit::disable());
-    Router::new()
-        .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics))
-        .route("/api/v1/claims", get(claims::search).post(claims::create))
-        .route(
-            "/api/v1/claims/{id}",
-            get(claims::get_one)
-                .put(claims::replace)
-                .patch(claims::patch)
-                .delete(claims::delete),
-        )
-        .route(
-            "/api/v1/claims/{id}/appearances",
-            get(claims::appearances).post(claims::add_appearance),
-        )
-        .route("/api/v1/match", post(matching::match_one))
-        .merge(streamed)
+    routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
@@ -122,6 +107,37 @@ pub fn router(kb: KnowledgeBase, options: ServeOptions) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(cors)
         .with_state(state)
+}
+
+/// Every route, each with its OpenAPI description: a route can't be
+/// served without being described.
+fn routes() -> OpenApiRouter<AppState> {
+    // Streamed routes read their bodies record by record, under a record
+    // cap instead of a byte limit.
+    let streamed = OpenApiRouter::new()
+        .routes(routes!(matching::match_batch))
+        .layer(DefaultBodyLimit::disable());
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(ops::healthz))
+        .routes(routes!(ops::readyz))
+        .routes(routes!(ops::metrics))
+        .routes(routes!(openapi::spec))
+        .routes(routes!(openapi::docs))
+        .routes(routes!(claims::search, claims::create))
+        .routes(routes!(
+            claims::get_one,
+            claims::replace,
+            claims::patch,
+            claims::delete
+        ))
+        .routes(routes!(claims::appearances, claims::add_appearance))
+        .routes(routes!(matching::match_one))
+        .merge(streamed)
+}
+
+/// The OpenAPI description of the API, as `/openapi.json` serves it.
+pub fn openapi_json() -> String {
+    routes().split_for_parts().1.to_json().unwrap_or_default()
 }
 
 /// Serves until Ctrl-C or SIGTERM, letting requests in flight finish.

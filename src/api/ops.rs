@@ -17,10 +17,29 @@ use serde_json::json;
 use super::{blocking, AppState};
 use crate::matcher::Band;
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    description = "The process is up.",
+    responses(
+        (status = 200, description = "Up", body = super::openapi::Status)
+    )
+)]
 pub async fn healthz() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
 
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    description = "The store answers and the index holds every committed change.",
+    responses(
+        (status = 200, description = "Ready", body = super::openapi::Status),
+        (status = 503, description = "Not ready yet", body = super::openapi::Status)
+    )
+)]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let kb = state.kb.clone();
     match blocking(move || kb.index_caught_up()).await {
@@ -150,6 +169,18 @@ impl Metrics {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    description = "Prometheus metrics: requests and latency by route and status, matches by band, claims in the index.",
+    responses(
+        (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain"),
+        (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
+    ),
+    security((), ("bearer" = []))
+)]
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let claims = state.kb.index_docs();
     (

@@ -69,7 +69,7 @@ pub trait Corpus {
 }
 
 /// How confident a match is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Band {
     /// The post repeats this claim.
@@ -80,7 +80,7 @@ pub enum Band {
 }
 
 /// Why a claim matched.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct Explanation {
     /// Shared terms, most distinctive first.
     pub terms: Vec<String>,

@@ -92,7 +92,7 @@ impl Api {
         headers: &[(&str, &str)],
         body: Option<(&str, Vec<u8>)>,
     ) -> Reply {
-        let mut req = Request::builder().method(method).uri(path);
+        let mut req = Request::builder().method(method.clone()).uri(path);
         if let Some(key) = key {
             req = req.header("authorization", format!("Bearer {key}"));
         }
@@ -112,6 +112,7 @@ impl Api {
             .map(|v| v.to_str().unwrap().to_string())
             .unwrap_or_default();
         let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        crate::openapi::check(method.as_str(), path, status.as_u16(), &content_type, &body);
         Reply {
             status,
             content_type,
@@ -654,7 +655,7 @@ async fn callers_over_the_rate_limit_are_told_when_to_come_back() {
     });
     let mut limited = None;
     for _ in 0..20 {
-        let r = api.get("/healthz").await;
+        let r = api.get("/api/v1/claims?q=fence").await;
         if r.status == 429 {
             limited = Some(r);
             break;
@@ -664,11 +665,18 @@ async fn callers_over_the_rate_limit_are_told_when_to_come_back() {
     r.assert_problem(429, "rate-limited");
     let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!(wait >= 1);
-    // A key has its own budget.
+    // A key has its own budget, and probes are never limited.
     let with_key = api
-        .call(Method::GET, "/healthz", Some(&api.reader), &[], None)
+        .call(
+            Method::GET,
+            "/api/v1/claims?q=fence",
+            Some(&api.reader),
+            &[],
+            None,
+        )
         .await;
     assert_eq!(with_key.status, 200);
+    assert_eq!(api.get("/healthz").await.status, 200);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -690,6 +698,19 @@ async fn operations_get_request_ids_probes_metrics_and_cors() {
     let fresh = api.get("/healthz").await.header("x-request-id").unwrap();
     assert_eq!(fresh.len(), 16);
     assert_eq!(api.get("/readyz").await.json()["status"], "ready");
+    let spec = api.get("/openapi.json").await;
+    assert_eq!(spec.status, 200);
+    assert_eq!(spec.json(), *crate::openapi::SPEC);
+    let docs = api.get("/docs").await;
+    assert_eq!(docs.status, 200);
+    assert!(docs.content_type.starts_with("text/html"));
+    let page = String::from_utf8(docs.body).unwrap();
+    assert!(page.contains("fetch(\"/openapi.json\")"));
+    // Nothing fetched from elsewhere: no absolute URL in the page at all.
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "{page}"
+    );
 
     api.send_json(
         Method::POST,

@@ -7,5 +7,6 @@ mod common;
 mod crash;
 mod import;
 mod matching;
+mod openapi;
 mod search;
 mod serve;

@@ -27,7 +27,9 @@ pub fn request(
     head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
     s.write_all(head.as_bytes()).unwrap();
     s.write_all(body.as_bytes()).unwrap();
-    read_reply(s)
+    let (status, content_type, body) = read_reply(s);
+    crate::openapi::check(method, path, status, &content_type, body.as_bytes());
+    (status, content_type, body)
 }
 
 fn read_reply(mut s: TcpStream) -> (u16, String, String) {
