@@ -491,6 +491,7 @@ fn import(
         strict,
         batch_size,
         source: file.to_path_buf(),
+        max_records: None,
     };
     let report = kb.import(BufReader::with_capacity(1 << 20, input), &options, |p| {
         let ImportProgress::Committed { records } = p;

@@ -65,6 +65,9 @@ pub struct ImportOptions {
     pub batch_size: usize,
     /// Named in error messages (`-` for standard input).
     pub source: PathBuf,
+    /// Records read at most (good and bad); the rest of the input is not
+    /// read and the report says it was cut short.
+    pub max_records: Option<u64>,
 }
 
 impl Default for ImportOptions {
@@ -74,18 +77,19 @@ impl Default for ImportOptions {
             strict: false,
             batch_size: DEFAULT_BATCH,
             source: PathBuf::from("-"),
+            max_records: None,
         }
     }
 }
 
 /// One bad record of an import.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ImportError {
     pub line: u64,
     pub reason: String,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
     /// New claims.
     pub imported: u64,
@@ -95,6 +99,9 @@ pub struct ImportReport {
     pub skipped: u64,
     /// The first bad records, with line and reason.
     pub errors: Vec<ImportError>,
+    /// The input held more records than allowed; the rest was not read.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
 }
 
 /// Progress events of an import, for a progress bar or a log.
@@ -213,7 +220,14 @@ impl KnowledgeBase {
             });
             Ok(())
         };
-        formats::read(input, options.format, |record| {
+        let mut seen = 0u64;
+        let read = formats::read(input, options.format, |record| {
+            seen += 1;
+            if options.max_records.is_some_and(|cap| seen > cap) {
+                report.truncated = true;
+                // Stops the reader; told apart from a real failure below.
+                return Err(Error::Invalid("record cap reached".into()));
+            }
             match record {
                 Ok(claim) => {
                     batch.push(prepare(claim));
@@ -236,7 +250,11 @@ impl KnowledgeBase {
                 }
             }
             Ok(())
-        })?;
+        });
+        match read {
+            Err(_) if report.truncated => {}
+            other => other?,
+        }
         flush(&mut batch, &mut report)?;
         self.sync_index(true)?;
         Ok(report)

@@ -1,19 +1,17 @@
 //! `/api/v1/match`: which known claims a post repeats, one post at a time
 //! or as an NDJSON stream.
 
-use std::io::{BufRead, Read, Write};
+use std::io::Write;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use tokio::sync::mpsc;
 
 use super::auth::Caller;
-use super::{blocking, ApiError, ApiJson, AppState, MAX_MATCH_CHARS, MAX_TOP};
+use super::{blocking, stream, ApiError, ApiJson, AppState, MAX_MATCH_CHARS, MAX_TOP};
 use crate::error::Error;
 use crate::matcher::{Band, Explanation, Match, Request};
 use crate::text::Lang;
@@ -138,16 +136,6 @@ pub struct MatchResponse<'a> {
     matches: Vec<MatchView<'a>>,
 }
 
-/// Output bytes buffered before they are handed to the response stream.
-const OUT_CHUNK: usize = 16 * 1024;
-/// Chunks in flight between the matcher and the client: with the matcher's
-/// own bounded pipeline, what bounds the memory of a batch of any size.
-const OUT_CHUNKS_IN_FLIGHT: usize = 8;
-
-/// `POST /api/v1/match/batch`: NDJSON in (`{"id","text","lang"?,"url"?}`
-/// per line), NDJSON out, one line per line in, in input order, both ways
-/// streamed. A bad line gets an error line; past the record cap the rest
-/// is not read and a last line says so.
 #[utoipa::path(
     post,
     path = "/api/v1/match/batch",
@@ -193,35 +181,14 @@ pub async fn match_batch(
     if !(1..=MAX_TOP).contains(&top) {
         return Err(Error::Invalid(format!("top must be 1 to {MAX_TOP}")).into());
     }
-    // The body, as a blocking reader for the matcher's pipeline: chunks
-    // come through a small channel, so a slow matcher slows the upload.
-    let (in_tx, in_rx) = std::sync::mpsc::sync_channel::<Bytes>(OUT_CHUNKS_IN_FLIGHT);
-    let mut stream = body.into_data_stream();
-    tokio::spawn(async move {
-        while let Some(Ok(chunk)) = stream.next().await {
-            let tx = in_tx.clone();
-            // A full channel blocks; do it off the async threads.
-            match tokio::task::spawn_blocking(move || tx.send(chunk)).await {
-                Ok(Ok(())) => {}
-                _ => break,
-            }
-        }
-    });
-    let (out_tx, out_rx) = mpsc::channel::<Bytes>(OUT_CHUNKS_IN_FLIGHT);
     let kb = state.kb.clone();
     let cap = state.options.max_records;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let input = stream::body_reader(body);
+    let (mut output, out_body) = stream::body_writer();
     tokio::task::spawn_blocking(move || {
-        let input = std::io::BufReader::new(ChannelReader {
-            rx: in_rx,
-            chunk: Bytes::new(),
-        });
-        let mut output = ChannelWriter {
-            tx: out_tx,
-            buf: Vec::with_capacity(OUT_CHUNK),
-        };
-        let mut capped = Capped {
-            inner: input,
+        let mut capped = stream::Capped {
+            inner: std::io::BufReader::new(input),
             lines_left: cap,
             hit: false,
         };
@@ -238,136 +205,5 @@ pub async fn match_batch(
         }
         let _ = output.flush();
     });
-    let stream = futures_util::stream::unfold(out_rx, |mut rx| async move {
-        rx.recv()
-            .await
-            .map(|chunk| (Ok::<_, std::convert::Infallible>(chunk), rx))
-    });
-    Ok((
-        [(header::CONTENT_TYPE, "application/x-ndjson")],
-        Body::from_stream(stream),
-    )
-        .into_response())
-}
-
-/// The request body as a blocking `Read`.
-struct ChannelReader {
-    rx: std::sync::mpsc::Receiver<Bytes>,
-    chunk: Bytes,
-}
-
-impl Read for ChannelReader {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.chunk.is_empty() {
-            match self.rx.recv() {
-                Ok(chunk) => self.chunk = chunk,
-                Err(_) => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.chunk.len());
-        buf[..n].copy_from_slice(&self.chunk.split_to(n));
-        Ok(n)
-    }
-}
-
-/// The response body as a blocking `Write`; fails once the client is gone,
-/// which stops the matcher.
-struct ChannelWriter {
-    tx: mpsc::Sender<Bytes>,
-    buf: Vec<u8>,
-}
-
-impl Write for ChannelWriter {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.buf.extend_from_slice(data);
-        if self.buf.len() >= OUT_CHUNK {
-            self.flush()?;
-        }
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let chunk = Bytes::from(std::mem::replace(
-            &mut self.buf,
-            Vec::with_capacity(OUT_CHUNK),
-        ));
-        self.tx
-            .blocking_send(chunk)
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client went away"))
-    }
-}
-
-/// A reader that ends after `lines_left` lines, noting whether more followed.
-struct Capped<R> {
-    inner: R,
-    lines_left: usize,
-    hit: bool,
-}
-
-impl<R: BufRead> Read for Capped<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let available = self.fill_buf()?;
-        let n = available.len().min(buf.len());
-        buf[..n].copy_from_slice(&available[..n]);
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> BufRead for Capped<R> {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        if self.lines_left == 0 {
-            if !self.hit && !self.inner.fill_buf()?.is_empty() {
-                self.hit = true;
-            }
-            return Ok(&[]);
-        }
-        let available = self.inner.fill_buf()?;
-        // Hand out at most up to the end of the current line.
-        let end = available
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(available.len(), |i| i + 1);
-        Ok(&available[..end])
-    }
-
-    fn consume(&mut self, n: usize) {
-        if self.lines_left > 0 {
-            let available = self.inner.fill_buf().map(|b| b[..n].contains(&b'\n'));
-            if matches!(available, Ok(true)) {
-                self.lines_left -= 1;
-            }
-        }
-        self.inner.consume(n);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn capped_reader_stops_after_its_lines_and_notes_the_rest() {
-        let mut r = Capped {
-            inner: std::io::BufReader::new(&b"a\nbb\nccc\ndddd\n"[..]),
-            lines_left: 2,
-            hit: false,
-        };
-        let mut out = String::new();
-        r.read_to_string(&mut out).unwrap();
-        assert_eq!(out, "a\nbb\n");
-        assert!(r.hit);
-        let mut all = Capped {
-            inner: std::io::BufReader::new(&b"a\nbb"[..]),
-            lines_left: 2,
-            hit: false,
-        };
-        let mut out = String::new();
-        all.read_to_string(&mut out).unwrap();
-        assert_eq!(out, "a\nbb");
-        assert!(!all.hit);
-    }
+    Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], out_body).into_response())
 }

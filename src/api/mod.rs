@@ -12,6 +12,8 @@ pub mod matching;
 pub mod openapi;
 pub mod ops;
 pub mod problem;
+pub mod stream;
+pub mod transfer;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -116,6 +118,7 @@ fn routes() -> OpenApiRouter<AppState> {
     // cap instead of a byte limit.
     let streamed = OpenApiRouter::new()
         .routes(routes!(matching::match_batch))
+        .routes(routes!(transfer::import))
         .layer(DefaultBodyLimit::disable());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(ops::healthz))
@@ -132,6 +135,7 @@ fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(claims::appearances, claims::add_appearance))
         .routes(routes!(matching::match_one))
+        .routes(routes!(transfer::export))
         .merge(streamed)
 }
 

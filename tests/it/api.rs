@@ -439,7 +439,14 @@ async fn writes_need_an_editor_key_and_refuse_revoked_ones() {
         ("revoked", Some(&api.revoked), 401),
     ];
     for (who, key, refused) in callers {
-        for write in ["create", "put", "patch", "delete", "add appearance"] {
+        for write in [
+            "create",
+            "put",
+            "patch",
+            "delete",
+            "add appearance",
+            "import",
+        ] {
             n += 1;
             let id = format!("w-{n}");
             // Each call gets its own existing claim (made by the admin).
@@ -481,6 +488,17 @@ async fn writes_need_an_editor_key_and_refuse_revoked_ones() {
                     .await
                 }
                 "delete" => api.call(Method::DELETE, &path, key, &[], None).await,
+                "import" => {
+                    let line = test_claim(&format!("{id}-imported")).to_string();
+                    api.call(
+                        Method::POST,
+                        "/api/v1/import",
+                        key,
+                        &[],
+                        Some(("application/x-ndjson", line.into_bytes())),
+                    )
+                    .await
+                }
                 _ => {
                     api.send_json(
                         Method::POST,
@@ -493,6 +511,7 @@ async fn writes_need_an_editor_key_and_refuse_revoked_ones() {
             };
             let expected = match (refused, write) {
                 (0, "create" | "add appearance") => 201,
+                (0, "import") => 200,
                 (0, "delete") => 204,
                 (0, _) => 200,
                 (status, _) => status,
@@ -510,7 +529,10 @@ async fn writes_need_an_editor_key_and_refuse_revoked_ones() {
                 reply.assert_problem(403, "forbidden");
             }
             if refused != 0 {
-                // Refused writes leave the claim as it was.
+                // Refused writes leave everything as it was.
+                for made in ["new", "imported"] {
+                    assert!(api.kb.get_claim(&format!("{id}-{made}")).is_err());
+                }
                 let stored = api.kb.get_claim(&id).unwrap();
                 assert_eq!(stored.version, 1, "{write} by {who}");
                 assert_eq!(stored.appearances.len(), 1);
@@ -765,4 +787,147 @@ async fn operations_get_request_ids_probes_metrics_and_cors() {
         )
         .await;
     assert!(other.header("access-control-allow-origin").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fact_checks_go_in_and_out_in_bulk() {
+    let api = Api::new(ServeOptions {
+        max_records: 5,
+        ..ServeOptions::default()
+    });
+    let key = Some(api.editor.as_str());
+    let before = api.kb.stats().unwrap().store.claims;
+    let jsonl = format!(
+        "{}\n{{\"id\": \"bad\", \"text\": 7}}\n{}\n",
+        test_claim("bulk-1"),
+        test_claim("bulk-2")
+    );
+    let import = |body: String, query: &'static str, ctype: &'static str| {
+        api.call(
+            Method::POST,
+            query,
+            key,
+            &[],
+            Some((ctype, body.into_bytes())),
+        )
+    };
+    let r = import(jsonl.clone(), "/api/v1/import", "application/x-ndjson").await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let report = r.json();
+    assert_eq!(report["imported"], 2, "{report}");
+    assert_eq!(report["skipped"], 1);
+    assert_eq!(report["errors"][0]["line"], 2);
+    assert!(report.get("truncated").is_none());
+    let hits = api.get("/api/v1/claims?q=zorblax").await.json();
+    assert_eq!(hits["total"], 2, "{hits}");
+    // The same body again: updates, no duplicates.
+    let again = import(jsonl.clone(), "/api/v1/import", "application/x-ndjson")
+        .await
+        .json();
+    assert_eq!(again["imported"], 0);
+    assert_eq!(again["updated"], 2);
+
+    // Strict: one bad record and nothing is written.
+    let strict = format!("{}\n{{\"text\": \"\"}}\n", test_claim("bulk-3"));
+    import(strict, "/api/v1/import?strict=true", "application/x-ndjson")
+        .await
+        .assert_problem(400, "bad-record");
+    assert!(api.kb.get_claim("bulk-3").is_err());
+    import(
+        jsonl.clone(),
+        "/api/v1/import?format=csv",
+        "application/x-ndjson",
+    )
+    .await
+    .assert_problem(400, "invalid-input");
+    import(jsonl, "/api/v1/import", "text/csv")
+        .await
+        .assert_problem(415, "unsupported-media-type");
+
+    // Past the record cap (5 here) the rest is not read.
+    let many: String = (0..8)
+        .map(|i| format!("{}\n", test_claim(&format!("cap-{i}"))))
+        .collect();
+    let capped = import(many, "/api/v1/import", "application/x-ndjson")
+        .await
+        .json();
+    assert_eq!(capped["imported"], 5, "{capped}");
+    assert_eq!(capped["truncated"], true);
+    assert!(api.kb.get_claim("cap-4").is_ok() && api.kb.get_claim("cap-5").is_err());
+
+    // A ClaimReview document, as JSON-LD.
+    let review = json!([{
+        "@context": "https://schema.org", "@type": "ClaimReview",
+        "url": "https://example.org/review/quarnia",
+        "claimReviewed": "Test claim: Quarnia closes its fence every Friday",
+        "reviewRating": {"@type": "Rating", "alternateName": "False"},
+        "author": {"@type": "Organization", "name": "Test Desk"}
+    }]);
+    let r = import(review.to_string(), "/api/v1/import", "application/ld+json").await;
+    assert_eq!(
+        r.json()["imported"],
+        1,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+
+    let total = api.kb.stats().unwrap().store.claims;
+    assert_eq!(total, before + 2 + 5 + 1);
+    let out = api.get("/api/v1/export").await;
+    assert_eq!(out.status, 200);
+    assert_eq!(out.content_type, "application/x-ndjson");
+    let lines: Vec<Value> = String::from_utf8(out.body)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len() as u64, total);
+    assert!(lines
+        .iter()
+        .any(|c| c["id"] == "bulk-1" && c["verdict"] == "false"));
+    let ld = api.get("/api/v1/export?format=claimreview").await;
+    assert_eq!(ld.content_type, "application/ld+json");
+    let reviews = ld.json();
+    assert_eq!(reviews.as_array().unwrap().len() as u64, total);
+    assert!(reviews
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["@type"] == "ClaimReview"));
+    api.get("/api/v1/export?format=xml")
+        .await
+        .assert_problem(400, "invalid-input");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_real_arabic_fact_check_file_imports_over_http_as_from_the_command_line() {
+    let api = Api::new(ServeOptions::default());
+    let path = crate::common::arabic_claimreview();
+    let body = std::fs::read(&path).unwrap();
+    let r = api
+        .call(
+            Method::POST,
+            "/api/v1/import?format=factcheck-api",
+            Some(&api.admin),
+            &[],
+            Some(("application/json", body)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let via_http = r.json();
+    let direct = KnowledgeBase::open_in_memory().unwrap();
+    direct.seed_if_new().unwrap();
+    let file = std::io::BufReader::new(std::fs::File::open(&path).unwrap());
+    let options = debunk::kb::ImportOptions {
+        format: debunk::formats::Format::FactcheckApi,
+        ..Default::default()
+    };
+    let report = direct.import(file, &options, |_| {}).unwrap();
+    assert_eq!(via_http["imported"], report.imported);
+    assert_eq!(via_http["updated"], report.updated);
+    assert_eq!(via_http["skipped"], report.skipped);
+    assert_eq!(
+        api.kb.stats().unwrap().store.claims,
+        direct.stats().unwrap().store.claims
+    );
 }
