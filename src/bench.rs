@@ -179,6 +179,29 @@ pub fn run_match(options: &Options, mut log: impl FnMut(&str)) -> Result<Report>
     })
 }
 
+/// Writes the claims and posts `run_match` would use into `dir`:
+/// `claims.jsonl`, `posts.jsonl` (`{"id","text"}`) and `queries.txt` (the
+/// first words of each post, one query a line).
+pub fn write_corpus(options: &Options, dir: &Path) -> Result<()> {
+    let words = Words::read(&options.data)?;
+    let mut rng = Rng::new(options.seed);
+    let claims = generate_claims(&words, options.claims, &mut rng);
+    let posts = generate_posts(&words, &claims, options.posts, &mut rng);
+    std::fs::create_dir_all(dir)?;
+    write_claims(&dir.join("claims.jsonl"), &claims)?;
+    let mut out = BufWriter::new(std::fs::File::create(dir.join("posts.jsonl"))?);
+    let mut queries = BufWriter::new(std::fs::File::create(dir.join("queries.txt"))?);
+    for (i, post) in posts.iter().enumerate() {
+        serde_json::to_writer(&mut out, &serde_json::json!({"id": i, "text": post.text}))?;
+        out.write_all(b"\n")?;
+        let query: Vec<&str> = post.text.split_whitespace().take(3).collect();
+        writeln!(queries, "{}", query.join(" "))?;
+    }
+    out.flush()?;
+    queries.flush()?;
+    Ok(())
+}
+
 /// A temporary folder named after this process, removed when done (or dropped).
 struct Scratch {
     path: PathBuf,

@@ -211,6 +211,24 @@ pub enum Bench {
         #[arg(long)]
         json: bool,
     },
+    /// Write the synthetic claims and posts `bench match` uses, for load
+    /// tests of a server: `claims.jsonl` (importable), `posts.jsonl`
+    /// (`{"id","text"}`, for `match --batch` and the batch route) and
+    /// `queries.txt` (a few words of each post, for search).
+    Corpus {
+        #[arg(long, default_value_t = 100_000)]
+        claims: usize,
+        #[arg(long, default_value_t = 100_000)]
+        posts: usize,
+        /// The evaluation data folder the words are drawn from.
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Folder to write into (created).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Key management touches the store only: it works beside a running server.
@@ -419,6 +437,30 @@ pub fn run(cli: Cli) -> Result<()> {
             },
             json,
         ),
+        Command::Bench {
+            what:
+                Bench::Corpus {
+                    claims,
+                    posts,
+                    data,
+                    seed,
+                    out,
+                },
+        } => {
+            let options = crate::bench::Options {
+                claims,
+                posts,
+                data,
+                seed,
+            };
+            crate::bench::write_corpus(&options, &out)
+                .with_context(|| format!("writing the corpus to {}", out.display()))?;
+            eprintln!(
+                "wrote {claims} claims and {posts} posts to {}",
+                out.display()
+            );
+            Ok(())
+        }
         Command::Reindex => {
             let n = open()?.reindex()?;
             eprintln!("reindexed {n} claims");
