@@ -55,7 +55,8 @@ pub struct ImportParams {
         (status = 401, description = "No key, or an unknown or revoked key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key's role is not enough", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not a JSON body", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests; see Retry-After", body = Problem, content_type = "application/problem+json")
+        (status = 429, description = "Too many requests; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The upload took longer than the server's time limit; what was committed before stays", body = Problem, content_type = "application/problem+json")
     ),
     security(("bearer" = []))
 )]

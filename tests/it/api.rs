@@ -931,3 +931,39 @@ async fn the_real_arabic_fact_check_file_imports_over_http_as_from_the_command_l
         direct.stats().unwrap().store.claims
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_over_the_time_limit_is_stopped_with_a_problem() {
+    let api = Api::new(ServeOptions {
+        timeout_secs: 1,
+        ..ServeOptions::default()
+    });
+    // An upload that sends one record, then stalls.
+    let first = format!("{}\n", test_claim("slow-1"));
+    let stalled = futures_util::stream::unfold(Some(first), |first| async move {
+        match first {
+            Some(line) => Some((Ok::<_, std::io::Error>(bytes::Bytes::from(line)), None)),
+            None => {
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                None
+            }
+        }
+    });
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/import")
+        .header("authorization", format!("Bearer {}", api.editor))
+        .header("content-type", "application/x-ndjson")
+        .body(Body::from_stream(stalled))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let res = api.app.clone().oneshot(req).await.unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let status = res.status();
+    let ctype = res.headers()["content-type"].to_str().unwrap().to_string();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    crate::openapi::check("POST", "/api/v1/import", status.as_u16(), &ctype, &body);
+    assert_eq!(status, 503);
+    let p: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(p["type"], "https://debunk.dev/problems/timeout");
+}
