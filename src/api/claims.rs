@@ -279,11 +279,7 @@ pub async fn patch(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
-    let media = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let media = media.split(';').next().unwrap_or("").trim();
+    let media = super::media_type(&headers);
     if media != "application/merge-patch+json" && media != "application/json" {
         return Err(ApiError::UnsupportedMediaType(
             "send a JSON merge patch as application/merge-patch+json".into(),

@@ -158,13 +158,9 @@ pub async fn match_batch(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let media = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let media = media.split(';').next().unwrap_or("").trim();
+    let media = super::media_type(&headers);
     if !matches!(
-        media,
+        media.as_str(),
         "application/x-ndjson" | "application/jsonl" | "application/json-seq" | "text/plain"
     ) {
         return Err(ApiError::UnsupportedMediaType(

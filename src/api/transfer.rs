@@ -68,13 +68,9 @@ pub async fn import(
     body: Body,
 ) -> Result<Json<ImportReport>, ApiError> {
     caller.require(Role::Editor)?;
-    let media = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let media = media.split(';').next().unwrap_or("").trim();
+    let media = super::media_type(&headers);
     if !matches!(
-        media,
+        media.as_str(),
         "application/x-ndjson" | "application/jsonl" | "application/json" | "application/ld+json"
     ) {
         return Err(ApiError::UnsupportedMediaType(
