@@ -1,62 +1,14 @@
-//! `/api/v1/claims`: search, read, write, and where a claim appeared.
+//! `/api/v1/claims`: read, write, and where a claim appeared (search is in `search`).
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::Deserialize;
 
 use super::auth::Caller;
-use super::{blocking, ApiError, ApiJson, ApiPath, ApiQuery, AppState, MAX_LIMIT, MAX_QUERY_CHARS};
-use crate::error::Error;
-use crate::index::SearchQuery;
+use super::{blocking, ApiError, ApiJson, ApiPath, AppState};
 use crate::keys::Role;
 use crate::model::{Appearance, Claim};
-use crate::verdict::Verdict;
-
-#[derive(Debug, Deserialize)]
-pub struct SearchParams {
-    #[serde(default)]
-    q: String,
-    lang: Option<String>,
-    verdict: Option<String>,
-    publisher: Option<String>,
-    limit: Option<usize>,
-    offset: Option<usize>,
-}
-
-pub async fn search(
-    State(state): State<AppState>,
-    ApiQuery(p): ApiQuery<SearchParams>,
-) -> Result<Response, ApiError> {
-    if p.q.chars().count() > MAX_QUERY_CHARS {
-        return Err(
-            Error::Invalid(format!("q is longer than {MAX_QUERY_CHARS} characters")).into(),
-        );
-    }
-    let verdict = p
-        .verdict
-        .as_deref()
-        .map(|v| {
-            Verdict::from_name(v).ok_or_else(|| Error::Invalid(format!("unknown verdict {v:?}")))
-        })
-        .transpose()?;
-    let limit = p.limit.unwrap_or(10);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(Error::Invalid(format!("limit must be 1 to {MAX_LIMIT}")).into());
-    }
-    let query = SearchQuery {
-        q: p.q,
-        lang: p.lang,
-        verdict,
-        publisher: p.publisher,
-        limit,
-        offset: p.offset.unwrap_or(0),
-    };
-    let kb = state.kb.clone();
-    let page = blocking(move || kb.search(&query)).await?;
-    Ok(Json(page).into_response())
-}
 
 /// `GET /api/v1/claims/{id}`: JSON, or ClaimReview JSON-LD when the
 /// client asks for `application/ld+json`.

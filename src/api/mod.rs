@@ -11,6 +11,7 @@ pub mod claims;
 pub mod matching;
 pub mod ops;
 pub mod problem;
+pub mod search;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -98,7 +99,7 @@ pub fn router(kb: KnowledgeBase, options: ServeOptions) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
-        .route("/api/v1/claims", get(claims::search).post(claims::create))
+        .route("/api/v1/claims", get(search::search).post(claims::create))
         .route(
             "/api/v1/claims/{id}",
             get(claims::get_one)
