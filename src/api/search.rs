@@ -48,6 +48,7 @@ pub async fn search(
         publisher: p.publisher,
         limit,
         offset: p.offset.unwrap_or(0),
+        ..SearchQuery::default()
     };
     let kb = state.kb.clone();
     let page = blocking(move || kb.search(&query)).await?;
