@@ -340,13 +340,15 @@ pub fn run(cli: Cli) -> Result<()> {
             limit,
             json,
         } => {
-            let page = open()?.search(&SearchQuery {
+            let mut page = open()?.search(&SearchQuery {
                 q: query,
                 lang,
                 verdict,
                 limit,
                 ..SearchQuery::default()
             })?;
+            // The CLI shows one page; its output stays the documented shape.
+            page.next_cursor = None;
             let mut out = io::stdout().lock();
             if json {
                 serde_json::to_writer(&mut out, &page)?;

@@ -1,76 +1,14 @@
-//! `/api/v1/claims`: search, read, write, and where a claim appeared.
+//! `/api/v1/claims`: read, write, and where a claim appeared (search is in `search`).
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::Deserialize;
 
 use super::auth::Caller;
-use super::{blocking, ApiError, ApiJson, ApiPath, ApiQuery, AppState, MAX_LIMIT, MAX_QUERY_CHARS};
-use crate::error::Error;
-use crate::index::SearchQuery;
+use super::{blocking, ApiError, ApiJson, ApiPath, AppState};
 use crate::keys::Role;
 use crate::model::{Appearance, Claim};
-use crate::verdict::Verdict;
-
-#[derive(Debug, Deserialize)]
-pub struct SearchParams {
-    #[serde(default)]
-    q: String,
-    lang: Option<String>,
-    verdict: Option<String>,
-    publisher: Option<String>,
-    limit: Option<usize>,
-    offset: Option<usize>,
-}
-
-#[utoipa::path(
-    get,
-    path = "/api/v1/claims",
-    tag = "claims",
-    description = "Searches fact-checks by words in any language (Arabizi included), with filters. Any string is a valid query.",
-    params(("q" = Option<String>, Query, description = "Words to look for (up to 500 characters)"), ("lang" = Option<String>, Query, description = "Only claims in this language (ISO 639-1)"), ("verdict" = Option<Verdict>, Query, description = "Only claims with this verdict"), ("publisher" = Option<String>, Query, description = "Only claims by this fact-checker"), ("limit" = Option<usize>, Query, description = "Hits per page, 1 to 100 (default 10)"), ("offset" = Option<usize>, Query, description = "Hits to skip")),
-    responses(
-        (status = 200, description = "A page of hits", body = Object),
-        (status = 400, description = "A bad parameter", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
-    ),
-    security((), ("bearer" = []))
-)]
-pub async fn search(
-    State(state): State<AppState>,
-    ApiQuery(p): ApiQuery<SearchParams>,
-) -> Result<Response, ApiError> {
-    if p.q.chars().count() > MAX_QUERY_CHARS {
-        return Err(
-            Error::Invalid(format!("q is longer than {MAX_QUERY_CHARS} characters")).into(),
-        );
-    }
-    let verdict = p
-        .verdict
-        .as_deref()
-        .map(|v| {
-            Verdict::from_name(v).ok_or_else(|| Error::Invalid(format!("unknown verdict {v:?}")))
-        })
-        .transpose()?;
-    let limit = p.limit.unwrap_or(10);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(Error::Invalid(format!("limit must be 1 to {MAX_LIMIT}")).into());
-    }
-    let query = SearchQuery {
-        q: p.q,
-        lang: p.lang,
-        verdict,
-        publisher: p.publisher,
-        limit,
-        offset: p.offset.unwrap_or(0),
-    };
-    let kb = state.kb.clone();
-    let page = blocking(move || kb.search(&query)).await?;
-    Ok(Json(page).into_response())
-}
 
 #[utoipa::path(
     get,

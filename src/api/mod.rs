@@ -12,6 +12,7 @@ pub mod matching;
 pub mod openapi;
 pub mod ops;
 pub mod problem;
+pub mod search;
 pub mod stream;
 pub mod transfer;
 
@@ -126,7 +127,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(ops::metrics))
         .routes(routes!(openapi::spec))
         .routes(routes!(openapi::docs))
-        .routes(routes!(claims::search, claims::create))
+        .routes(routes!(search::search, claims::create))
         .routes(routes!(
             claims::get_one,
             claims::replace,

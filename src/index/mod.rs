@@ -15,8 +15,12 @@ use rustc_hash::FxHashMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use std::ops::Bound;
+
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery,
+    TermQuery,
+};
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
     STRING,
@@ -24,6 +28,9 @@ use tantivy::schema::{
 use tantivy::{DateTime, DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 use tantivy::{Searcher, TantivyDocument};
 
+mod cursor;
+pub mod highlight;
+mod page;
 pub mod postings;
 mod snapshot;
 
@@ -37,7 +44,8 @@ use crate::text::{self, Lang};
 use crate::verdict::Verdict;
 
 /// Bumped whenever fields or analyzers change: an index of another version is rebuilt.
-const SCHEMA_VERSION: u32 = 4;
+/// 5: `review_date` holds the calendar date as written, not the UTC instant.
+const SCHEMA_VERSION: u32 = 5;
 
 /// Memory for the writer's in-RAM segments, split across its threads.
 const WRITER_HEAP_BYTES: usize = 128 << 20;
@@ -102,14 +110,99 @@ pub struct SearchQuery {
     pub lang: Option<String>,
     pub verdict: Option<Verdict>,
     pub publisher: Option<String>,
+    /// First review day, inclusive; claims without a review date are left
+    /// out when either bound is given.
+    pub from: Option<time::Date>,
+    /// Last review day, inclusive.
+    pub to: Option<time::Date>,
+    pub sort: SearchSort,
     pub limit: usize,
+    /// Hits to skip (the CLI's paging; the API pages with `cursor`).
     pub offset: usize,
+    /// A previous page's `next_cursor`: this page starts right after it.
+    pub cursor: Option<String>,
+    /// Count `lang`, `verdict` and `publisher` values over every match.
+    pub facets: bool,
+    /// Mark the query's words in each hit's text and title.
+    pub highlight: bool,
+}
+
+/// The order of hits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SearchSort {
+    /// Best score first.
+    #[default]
+    Relevance,
+    /// Newest review first; claims without a review date last.
+    Date,
+}
+
+impl SearchSort {
+    pub fn from_name(name: &str) -> Option<SearchSort> {
+        match name {
+            "relevance" => Some(SearchSort::Relevance),
+            "date" => Some(SearchSort::Date),
+            _ => None,
+        }
+    }
+}
+
+impl SearchQuery {
+    /// A fingerprint of what the hits are and how they are ordered (not
+    /// which page), so that a cursor is only taken by the search that gave it.
+    fn fingerprint(&self) -> u64 {
+        let parts = [
+            self.q.as_str(),
+            self.lang.as_deref().unwrap_or("\u{0}"),
+            self.verdict.map_or("\u{0}", Verdict::as_str),
+            self.publisher.as_deref().unwrap_or("\u{0}"),
+            &self.from.map_or("-".into(), |d| d.to_string()),
+            &self.to.map_or("-".into(), |d| d.to_string()),
+            match self.sort {
+                SearchSort::Relevance => "relevance",
+                SearchSort::Date => "date",
+            },
+        ];
+        id_hash(&parts.join("\u{1}"))
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct Hit {
     pub claim: IndexedClaim,
     pub score: f32,
+    /// With `SearchQuery::highlight`.
+    pub highlights: Option<Highlights>,
+}
+
+/// A hit's text and title as HTML with the query's words in `<mark>`.
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Highlights {
+    /// Escaped, whole when nothing is marked, else cut around the first mark
+    /// when long.
+    pub text: String,
+    /// Only when something in the title is marked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+/// One facet value and how many matching claims have it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+}
+
+/// Most values listed per facet.
+pub const FACET_VALUES: usize = 20;
+
+/// Counts over every claim matching the query and filters, most frequent
+/// value first (then by value), at most `FACET_VALUES` each.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Facets {
+    pub lang: Vec<FacetCount>,
+    pub verdict: Vec<FacetCount>,
+    pub publisher: Vec<FacetCount>,
 }
 
 /// What a search hit shows: the claim's public fields and the score.
@@ -128,6 +221,8 @@ impl Serialize for Hit {
             publisher: &'a Option<String>,
             review_date: &'a Option<String>,
             score: f32,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            highlights: &'a Option<Highlights>,
         }
         let c = &self.claim;
         View {
@@ -142,15 +237,23 @@ impl Serialize for Hit {
             publisher: &c.publisher,
             review_date: &c.review_date,
             score: self.score,
+            highlights: &self.highlights,
         }
         .serialize(s)
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct SearchPage {
+    /// Every claim matching the query and filters, on every page.
     pub total: u64,
     pub hits: Vec<Hit>,
+    /// With `SearchQuery::facets`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facets: Option<Facets>,
+    /// Where the next page starts; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Clone, Copy)]
@@ -442,62 +545,127 @@ impl ClaimIndex {
     }
 
     /// Runs a search: the words of `q` against every language's fields
-    /// (Arabizi also as Arabic), filters as required clauses.
+    /// (Arabizi also as Arabic), filters as required clauses that add
+    /// nothing to the score. One pass over the matches counts them and their
+    /// facets and keeps the best hits after the cursor.
     pub fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
-        let f = &self.fields;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let words = self.word_query(&query.q);
-        match words {
-            Some(q) => clauses.push((Occur::Must, q)),
-            None if query.q.trim().is_empty() => clauses.push((Occur::Must, Box::new(AllQuery))),
-            // Words that analyze to nothing (only stop words or punctuation) find nothing.
-            None => {
-                return Ok(SearchPage {
-                    total: 0,
-                    hits: Vec::new(),
-                })
-            }
-        }
-        if let Some(lang) = &query.lang {
-            clauses.push((Occur::Must, term_query(f.lang, lang)));
-        }
-        if let Some(v) = query.verdict {
-            clauses.push((Occur::Must, term_query(f.verdict, v.as_str())));
-        }
-        if let Some(p) = &query.publisher {
-            clauses.push((Occur::Must, term_query(f.publisher, p)));
-        }
-        let q = BooleanQuery::new(clauses);
+        let words: Box<dyn Query> = match self.word_query(&query.q) {
+            Some(q) => q,
+            None if query.q.trim().is_empty() => Box::new(AllQuery),
+            // Words that analyze to nothing (only stop words or punctuation)
+            // find nothing; a cursor must still be one of ours.
+            None => Box::new(EmptyQuery),
+        };
+        let scoring = cursor::ScoringTerms::of(words.as_ref());
+        let fingerprint = query.fingerprint();
+        let after = query
+            .cursor
+            .as_deref()
+            .map(|c| cursor::Cursor::decode(c, fingerprint, query.sort, &scoring))
+            .transpose()?;
+        let q = self.filtered(words, query);
         let searcher = self.reader.searcher();
         let limit = query.limit.max(1);
-        // Equal scores are ordered by a hash of the id, not by where the
-        // document happens to sit in the index, so a rebuild changes nothing.
-        let top_docs = TopDocs::with_limit(limit)
-            .and_offset(query.offset)
-            .tweak_score(move |segment: &tantivy::SegmentReader| {
-                let hashes = segment
-                    .fast_fields()
-                    .u64("id_hash")
-                    .map(|c| c.first_or_default_col(0));
-                move |doc: tantivy::DocId, score: tantivy::Score| {
-                    let hash = hashes.as_ref().map_or(0, |c| c.get_val(doc));
-                    (score, std::cmp::Reverse(hash))
-                }
-            });
-        let (top, total) = searcher.search(&q, &(top_docs, Count))?;
-        let hits = top
+        let collector = page::PageCollector {
+            sort: query.sort,
+            after: after.as_ref().map(|c| c.rank),
+            keep: query.offset.saturating_add(limit),
+            facets: query.facets,
+        };
+        // Later relevance pages score with the first page's statistics
+        // (see `cursor`).
+        let stats = match after.and_then(|c| c.stats) {
+            Some(stats) => Some(stats),
+            None if query.sort == SearchSort::Relevance => {
+                Some(cursor::Stats::gather(&searcher, &scoring)?)
+            }
+            None => None,
+        };
+        let fruit = match &stats {
+            Some(stats) => searcher.search_with_statistics_provider(
+                &q,
+                &collector,
+                &stats.provider(&searcher, &scoring),
+            )?,
+            None => searcher.search(&q, &collector)?,
+        };
+        let shown: Vec<page::Candidate> = fruit
+            .top
             .into_iter()
-            .map(|((score, _), addr)| {
+            .skip(query.offset)
+            .take(limit)
+            .collect();
+        let next_cursor = match shown.last() {
+            Some(last) if fruit.remaining > (query.offset + shown.len()) as u64 => Some(
+                cursor::Cursor {
+                    search: fingerprint,
+                    sort: query.sort,
+                    rank: last.rank,
+                    stats: stats.clone(),
+                }
+                .encode(),
+            ),
+            _ => None,
+        };
+        let mut terms: HashMap<Lang, std::collections::HashSet<String>> = HashMap::new();
+        let hits = shown
+            .into_iter()
+            .map(|c| {
+                let claim = self.stored(&searcher, c.addr)?;
+                let highlights = query.highlight.then(|| {
+                    let lang = Lang::from_code(claim.lang.as_deref().unwrap_or(""));
+                    let terms = terms
+                        .entry(lang)
+                        .or_insert_with(|| highlight::query_terms(&query.q, lang));
+                    highlights(&claim, lang, terms)
+                });
                 Ok(Hit {
-                    claim: self.stored(&searcher, addr)?,
-                    score,
+                    claim,
+                    score: page::relevance(c.score),
+                    highlights,
                 })
             })
             .collect::<Result<_>>()?;
         Ok(SearchPage {
-            total: total as u64,
+            total: fruit.total,
             hits,
+            facets: query.facets.then(|| facets(fruit.facets)),
+            next_cursor,
         })
+    }
+
+    /// The word query with the search's filters, which only select.
+    fn filtered(&self, words: Box<dyn Query>, query: &SearchQuery) -> BooleanQuery {
+        let f = &self.fields;
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        if let Some(lang) = &query.lang {
+            filters.push(term_query(f.lang, lang));
+        }
+        if let Some(v) = query.verdict {
+            filters.push(term_query(f.verdict, v.as_str()));
+        }
+        if let Some(p) = &query.publisher {
+            filters.push(term_query(f.publisher, p));
+        }
+        if query.from.is_some() || query.to.is_some() {
+            let bound = |d: Option<time::Date>| match d {
+                Some(d) => Bound::Included(Term::from_field_date_for_search(
+                    f.review_date,
+                    day_start(d),
+                )),
+                None => Bound::Unbounded,
+            };
+            filters.push(Box::new(RangeQuery::new(
+                bound(query.from),
+                bound(query.to),
+            )));
+        }
+        let mut clauses = vec![(Occur::Must, words)];
+        for filter in filters {
+            let filter: Box<dyn Query> = Box::new(ConstScoreQuery::new(filter, 0.0));
+            clauses.push((Occur::Must, filter));
+        }
+        BooleanQuery::new(clauses)
     }
 
     /// An OR of the query's analyzed terms over every word field, or `None`
@@ -654,20 +822,56 @@ fn open_existing(dir: &Path, schema: &Schema) -> Option<Index> {
     (index.schema() == *schema && version == Some(SCHEMA_VERSION)).then_some(index)
 }
 
-/// Reads `YYYY-MM-DD` or an RFC 3339 timestamp.
+/// The calendar day of `YYYY-MM-DD` or an RFC 3339 timestamp, as the
+/// fact-checker wrote it (a review late on the 3rd in New York was
+/// published on the 3rd, though it was the 4th in UTC).
 fn parse_date(s: &str) -> Option<DateTime> {
-    use time::format_description::well_known::Rfc3339;
-    if let Ok(t) = time::OffsetDateTime::parse(s, &Rfc3339) {
-        return Some(DateTime::from_timestamp_secs(t.unix_timestamp()));
-    }
     let d = time::Date::parse(
         s.get(..10)?,
         time::macros::format_description!("[year]-[month]-[day]"),
     )
     .ok()?;
-    Some(DateTime::from_timestamp_secs(
-        d.midnight().assume_utc().unix_timestamp(),
-    ))
+    Some(day_start(d))
+}
+
+/// Midnight UTC of a day: how review dates are indexed.
+fn day_start(d: time::Date) -> DateTime {
+    DateTime::from_timestamp_secs(d.midnight().assume_utc().unix_timestamp())
+}
+
+/// A hit's highlights for the query terms of its language.
+fn highlights(
+    claim: &IndexedClaim,
+    lang: Lang,
+    terms: &std::collections::HashSet<String>,
+) -> Highlights {
+    let text_spans = highlight::spans(&claim.text, lang, terms);
+    Highlights {
+        text: highlight::mark(&claim.text, &text_spans, highlight::WINDOW_CHARS),
+        title: claim.title.as_deref().and_then(|title| {
+            let spans = highlight::spans(title, lang, terms);
+            (!spans.is_empty()).then(|| highlight::mark(title, &spans, highlight::WINDOW_CHARS))
+        }),
+    }
+}
+
+/// Facet counts in the order shown: most frequent first, then by value.
+fn facets(counts: Vec<HashMap<String, u64>>) -> Facets {
+    let mut lists = counts.into_iter().map(|by_value| {
+        let mut list: Vec<FacetCount> = by_value
+            .into_iter()
+            .map(|(value, count)| FacetCount { value, count })
+            .collect();
+        list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        list.truncate(FACET_VALUES);
+        list
+    });
+    let mut next = || lists.next().unwrap_or_default();
+    Facets {
+        lang: next(),
+        verdict: next(),
+        publisher: next(),
+    }
 }
 
 #[cfg(test)]

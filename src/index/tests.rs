@@ -1,5 +1,6 @@
 use super::*;
 use crate::matcher::{Corpus, WeightedTerm};
+use tantivy::collector::TopDocs;
 
 fn claim(i: usize, text: &str) -> Claim {
     Claim {

@@ -2,6 +2,7 @@
 //! `debunk` executable and a real HTTP server. No mocks.
 
 mod api;
+mod api_search;
 mod common;
 
 mod crash;
