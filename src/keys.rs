@@ -10,7 +10,19 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 
 /// What a key may do. Each role includes the ones before it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Reads, also when the server is private.
@@ -47,7 +59,7 @@ impl fmt::Display for Role {
 }
 
 /// A stored key, without its secret.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ApiKey {
     /// Public handle: names the key in lists and in `keys revoke`.
     pub id: String,

@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod claims;
+pub mod keys;
 pub mod matching;
 pub mod openapi;
 pub mod ops;
@@ -137,6 +138,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(claims::appearances, claims::add_appearance))
         .routes(routes!(matching::match_one))
         .routes(routes!(transfer::export))
+        .routes(routes!(keys::list, keys::create))
+        .routes(routes!(keys::revoke))
         .merge(streamed)
 }
 

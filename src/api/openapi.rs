@@ -24,6 +24,7 @@ use super::AppState;
     tags(
         (name = "claims", description = "Fact-checked claims: search, read, write"),
         (name = "match", description = "Which known claims a post repeats"),
+        (name = "keys", description = "API keys, for admin keys"),
         (name = "operations", description = "Probes, metrics and this description")
     )
 )]

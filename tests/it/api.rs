@@ -539,6 +539,51 @@ async fn writes_need_an_editor_key_and_refuse_revoked_ones() {
             }
         }
     }
+    // Key management: admin keys only.
+    for (who, key, status) in [
+        ("no key", None, 401),
+        ("reader", Some(api.reader.as_str()), 403),
+        ("editor", Some(api.editor.as_str()), 403),
+        ("admin", Some(api.admin.as_str()), 0),
+        ("revoked", Some(api.revoked.as_str()), 401),
+    ] {
+        let (victim, _) = api.kb.store().create_key("victim", Role::Reader).unwrap();
+        let list = api.call(Method::GET, "/api/v1/keys", key, &[], None).await;
+        let made = api
+            .send_json(
+                Method::POST,
+                "/api/v1/keys",
+                key,
+                &json!({"name": "n", "role": "reader"}),
+            )
+            .await;
+        let revoked = api
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/keys/{}", victim.id),
+                key,
+                &[],
+                None,
+            )
+            .await;
+        for (what, reply, ok) in [
+            ("list", &list, 200),
+            ("create", &made, 201),
+            ("revoke", &revoked, 204),
+        ] {
+            let expected = if status == 0 { ok } else { status };
+            assert_eq!(reply.status.as_u16(), expected, "{what} keys by {who}");
+        }
+        let still_live = api
+            .kb
+            .store()
+            .list_keys()
+            .unwrap()
+            .iter()
+            .any(|k| k.id == victim.id && k.revoked_at.is_none());
+        assert_eq!(still_live, status != 0, "revoke by {who}");
+    }
+
     // Reads stay open, but a bad key is refused even there.
     assert_eq!(api.get("/api/v1/claims?q=fence").await.status, 200);
     api.call(
@@ -966,4 +1011,90 @@ async fn a_request_over_the_time_limit_is_stopped_with_a_problem() {
     assert_eq!(status, 503);
     let p: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(p["type"], "https://debunk.dev/problems/timeout");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_makes_and_revokes_keys_over_http() {
+    let api = Api::new(ServeOptions::default());
+    let admin = Some(api.admin.as_str());
+    let made = api
+        .send_json(
+            Method::POST,
+            "/api/v1/keys",
+            admin,
+            &json!({"name": "desk", "role": "editor"}),
+        )
+        .await;
+    assert_eq!(made.status, 201);
+    let made = made.json();
+    let secret = made["secret"].as_str().unwrap().to_string();
+    let id = made["id"].as_str().unwrap().to_string();
+    assert_eq!(made["role"], "editor");
+    // The new key writes at once.
+    let wrote = api
+        .send_json(
+            Method::POST,
+            "/api/v1/claims",
+            Some(&secret),
+            &test_claim("k-1"),
+        )
+        .await;
+    assert_eq!(wrote.status, 201);
+    let listed = api
+        .call(Method::GET, "/api/v1/keys", admin, &[], None)
+        .await;
+    let text = String::from_utf8(listed.body.clone()).unwrap();
+    assert!(
+        !text.contains(&secret) && !text.contains("secret"),
+        "{text}"
+    );
+    assert!(listed
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|k| k["id"] == id.as_str()));
+    let gone = api
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/keys/{id}"),
+            admin,
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, 204);
+    api.send_json(
+        Method::POST,
+        "/api/v1/claims",
+        Some(&secret),
+        &test_claim("k-2"),
+    )
+    .await
+    .assert_problem(401, "unauthorized");
+    api.call(
+        Method::DELETE,
+        &format!("/api/v1/keys/{id}"),
+        admin,
+        &[],
+        None,
+    )
+    .await
+    .assert_problem(404, "not-found");
+    api.send_json(
+        Method::POST,
+        "/api/v1/keys",
+        admin,
+        &json!({"name": "x", "role": "root"}),
+    )
+    .await
+    .assert_problem(400, "bad-request");
+    api.send_json(
+        Method::POST,
+        "/api/v1/keys",
+        admin,
+        &json!({"name": " ", "role": "reader"}),
+    )
+    .await
+    .assert_problem(400, "invalid-input");
 }

@@ -101,10 +101,12 @@ fn the_description_is_openapi_3_1_and_lists_every_route() {
     routes.sort();
     let expected = [
         "DELETE /api/v1/claims/{id}",
+        "DELETE /api/v1/keys/{id}",
         "GET /api/v1/claims",
         "GET /api/v1/claims/{id}",
         "GET /api/v1/claims/{id}/appearances",
         "GET /api/v1/export",
+        "GET /api/v1/keys",
         "GET /docs",
         "GET /healthz",
         "GET /metrics",
@@ -114,6 +116,7 @@ fn the_description_is_openapi_3_1_and_lists_every_route() {
         "POST /api/v1/claims",
         "POST /api/v1/claims/{id}/appearances",
         "POST /api/v1/import",
+        "POST /api/v1/keys",
         "POST /api/v1/match",
         "POST /api/v1/match/batch",
         "PUT /api/v1/claims/{id}",
