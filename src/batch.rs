@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::kb::KnowledgeBase;
-use crate::matcher::{Match, Request};
+use crate::matcher::{Band, Match, Request};
 use crate::text::Lang;
 
 /// A chunk of input: its sequence number, its first line number, its lines.
@@ -52,6 +52,8 @@ struct Failure<'a> {
 pub struct BatchStats {
     pub posts: u64,
     pub errors: u64,
+    /// Matches returned, by band: `match`, `possible`, none.
+    pub bands: [u64; 3],
 }
 
 /// Matches every line of `input`, writing one line per input line to `output`.
@@ -168,7 +170,7 @@ fn worker(
         for (i, line) in lines.iter().enumerate() {
             let line_no = first_line + i as u64;
             stats.posts += 1;
-            if let Err(reason) = match_line(kb, line, top, &mut out) {
+            if let Err(reason) = match_line(kb, line, top, &mut out, &mut stats.bands) {
                 stats.errors += 1;
                 let id = serde_json::from_slice::<serde_json::Value>(line)
                     .ok()
@@ -195,6 +197,7 @@ fn match_line(
     line: &[u8],
     top: usize,
     out: &mut Vec<u8>,
+    bands: &mut [u64; 3],
 ) -> std::result::Result<(), String> {
     if line.len() > MAX_LINE_BYTES {
         return Err(format!("line longer than {MAX_LINE_BYTES} bytes"));
@@ -215,6 +218,9 @@ fn match_line(
         tracing::error!(error = %e, "matching failed");
         "matching failed".to_string()
     })?;
+    for m in &matches {
+        bands[band_slot(m.band)] += 1;
+    }
     let output = Output {
         id: &post.id,
         matches: &matches,
@@ -222,6 +228,15 @@ fn match_line(
     serde_json::to_writer(&mut *out, &output).map_err(|e| e.to_string())?;
     out.push(b'\n');
     Ok(())
+}
+
+/// Where a band counts in `BatchStats::bands`.
+pub fn band_slot(band: Band) -> usize {
+    match band {
+        Band::Match => 0,
+        Band::Possible => 1,
+        Band::None => 2,
+    }
 }
 
 fn write_in_order(
@@ -238,6 +253,9 @@ fn write_in_order(
             output.write_all(&bytes)?;
             total.posts += stats.posts;
             total.errors += stats.errors;
+            for (t, b) in total.bands.iter_mut().zip(stats.bands) {
+                *t += b;
+            }
             next += 1;
             // Returning the credit lets the reader send one more chunk.
             let _ = credits.send(());

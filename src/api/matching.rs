@@ -178,6 +178,7 @@ pub async fn match_batch(
         return Err(Error::Invalid(format!("top must be 1 to {MAX_TOP}")).into());
     }
     let kb = state.kb.clone();
+    let metrics = std::sync::Arc::clone(&state.metrics);
     let cap = state.options.max_records;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let input = stream::body_reader(body);
@@ -189,6 +190,9 @@ pub async fn match_batch(
             hit: false,
         };
         let result = crate::batch::run(&kb, &mut capped, &mut output, top, threads);
+        if let Ok(stats) = &result {
+            metrics.count_bands(stats.bands);
+        }
         let last = match result {
             Err(e) => Some(serde_json::json!({ "error": e.to_string() })),
             Ok(_) if capped.hit => Some(serde_json::json!({

@@ -97,12 +97,14 @@ impl Metrics {
     }
 
     pub fn count_match(&self, band: Band) {
-        let i = match band {
-            Band::Match => 0,
-            Band::Possible => 1,
-            Band::None => 2,
-        };
-        self.bands[i].fetch_add(1, Ordering::Relaxed);
+        self.bands[crate::batch::band_slot(band)].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Adds a batch's matches, counted as `BatchStats::bands`.
+    pub fn count_bands(&self, bands: [u64; 3]) {
+        for (slot, n) in self.bands.iter().zip(bands) {
+            slot.fetch_add(n, Ordering::Relaxed);
+        }
     }
 
     fn render(&self, claims: u64) -> String {
@@ -152,7 +154,7 @@ impl Metrics {
             );
         }
         out.push_str(
-            "# HELP debunk_matches_total Matches returned by POST /api/v1/match, by band.\n",
+            "# HELP debunk_matches_total Matches returned by the match routes, by band.\n",
         );
         out.push_str("# TYPE debunk_matches_total counter\n");
         for (i, band) in ["match", "possible", "none"].iter().enumerate() {

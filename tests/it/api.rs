@@ -677,6 +677,20 @@ async fn batch_matching_streams_lines_back_in_order_with_errors_in_place() {
     assert_eq!(out[1]["line"], 2);
     assert_eq!(out[2]["id"], 3);
     assert_eq!(out[3]["id"], "d");
+    // The metrics count the batch's matches by band.
+    let returned: usize = out
+        .iter()
+        .filter_map(|l| l["matches"].as_array())
+        .map(Vec::len)
+        .sum();
+    let metrics = String::from_utf8(api.get("/metrics").await.body).unwrap();
+    let counted: usize = metrics
+        .lines()
+        .filter(|l| l.starts_with("debunk_matches_total{"))
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<usize>().unwrap())
+        .sum();
+    assert!(returned > 0);
+    assert_eq!(counted, returned, "{metrics}");
 
     // Past the record cap the rest is not read, and the last line says so.
     let many: String = (0..8)
