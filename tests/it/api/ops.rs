@@ -1,0 +1,91 @@
+//! Operations: request ids, probes, metrics, the OpenAPI description and docs, CORS.
+
+use super::*;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn operations_get_request_ids_probes_metrics_and_cors() {
+    let api = Api::new(ServeOptions {
+        cors_origins: vec!["https://newsroom.example".into()],
+        ..ServeOptions::default()
+    });
+    let r = api
+        .call(
+            Method::GET,
+            "/healthz",
+            None,
+            &[("x-request-id", "abc-123")],
+            None,
+        )
+        .await;
+    assert_eq!(r.header("x-request-id").as_deref(), Some("abc-123"));
+    let fresh = api.get("/healthz").await.header("x-request-id").unwrap();
+    assert_eq!(fresh.len(), 16);
+    assert_eq!(api.get("/readyz").await.json()["status"], "ready");
+    let spec = api.get("/openapi.json").await;
+    assert_eq!(spec.status, 200);
+    assert_eq!(spec.json(), *crate::openapi::SPEC);
+    let docs = api.get("/docs").await;
+    assert_eq!(docs.status, 200);
+    assert!(docs.content_type.starts_with("text/html"));
+    let page = String::from_utf8(docs.body).unwrap();
+    assert!(page.contains("fetch(\"/openapi.json\")"));
+    // Nothing fetched from elsewhere: no absolute URL in the page at all.
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "{page}"
+    );
+
+    api.send_json(
+        Method::POST,
+        "/api/v1/match",
+        None,
+        &json!({"text": "fence"}),
+    )
+    .await;
+    api.get("/api/v1/claims/nope").await;
+    let m = api.get("/metrics").await;
+    assert_eq!(m.status, 200);
+    assert!(m.content_type.starts_with("text/plain"));
+    let text = String::from_utf8(m.body).unwrap();
+    assert!(
+        text.contains(
+            r#"debunk_http_requests_total{route="/api/v1/claims/{id}",method="GET",status="404"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains(r#"debunk_http_request_duration_seconds_count{route="/api/v1/match",method="POST",status="200"} 1"#));
+    let claims: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("debunk_claims "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(claims, api.kb.stats().unwrap().store.claims);
+
+    let preflight = api
+        .call(
+            Method::OPTIONS,
+            "/api/v1/claims",
+            None,
+            &[
+                ("origin", "https://newsroom.example"),
+                ("access-control-request-method", "POST"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(
+        preflight.header("access-control-allow-origin").as_deref(),
+        Some("https://newsroom.example")
+    );
+    let other = api
+        .call(
+            Method::GET,
+            "/healthz",
+            None,
+            &[("origin", "https://elsewhere.example")],
+            None,
+        )
+        .await;
+    assert!(other.header("access-control-allow-origin").is_none());
+}
