@@ -202,6 +202,8 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
             axum::http::header::AUTHORIZATION,
             axum::http::header::CONTENT_TYPE,
             axum::http::header::IF_MATCH,
+            HeaderName::from_static("x-top"),
+            REQUEST_ID.clone(),
         ])
         .expose_headers([
             axum::http::header::ETAG,

@@ -28,7 +28,7 @@ async fn operations_get_request_ids_probes_metrics_and_cors() {
     assert_eq!(docs.status, 200);
     assert!(docs.content_type.starts_with("text/html"));
     let page = String::from_utf8(docs.body).unwrap();
-    assert!(page.contains("fetch(\"/openapi.json\")"));
+    assert!(page.contains("fetch(\"/openapi.json\""));
     // Nothing fetched from elsewhere: no absolute URL in the page at all.
     assert!(
         !page.contains("http://") && !page.contains("https://"),
@@ -78,6 +78,25 @@ async fn operations_get_request_ids_probes_metrics_and_cors() {
         preflight.header("access-control-allow-origin").as_deref(),
         Some("https://newsroom.example")
     );
+    // The batch route's header may cross origins too.
+    let batch = api
+        .call(
+            Method::OPTIONS,
+            "/api/v1/match/batch",
+            None,
+            &[
+                ("origin", "https://newsroom.example"),
+                ("access-control-request-method", "POST"),
+                ("access-control-request-headers", "x-top,content-type"),
+            ],
+            None,
+        )
+        .await;
+    let allowed = batch
+        .header("access-control-allow-headers")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    assert!(allowed.contains("x-top"), "{allowed}");
     let other = api
         .call(
             Method::GET,
