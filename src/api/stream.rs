@@ -15,15 +15,13 @@ const CHUNKS_IN_FLIGHT: usize = 8;
 
 /// The request body as a blocking reader, fed as the client uploads.
 pub fn body_reader(body: Body) -> ChannelReader {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Bytes>(CHUNKS_IN_FLIGHT);
+    let (tx, rx) = mpsc::channel::<Bytes>(CHUNKS_IN_FLIGHT);
     let mut stream = body.into_data_stream();
     tokio::spawn(async move {
+        // A full channel suspends this task until the reader takes a chunk.
         while let Some(Ok(chunk)) = stream.next().await {
-            let tx = tx.clone();
-            // A full channel blocks; wait for room off the async threads.
-            match tokio::task::spawn_blocking(move || tx.send(chunk)).await {
-                Ok(Ok(())) => {}
-                _ => break,
+            if tx.send(chunk).await.is_err() {
+                break;
             }
         }
     });
@@ -52,16 +50,16 @@ pub fn body_writer() -> (ChannelWriter, Body) {
 
 /// The request body as a blocking `Read`.
 pub struct ChannelReader {
-    rx: std::sync::mpsc::Receiver<Bytes>,
+    rx: mpsc::Receiver<Bytes>,
     chunk: Bytes,
 }
 
 impl Read for ChannelReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         while self.chunk.is_empty() {
-            match self.rx.recv() {
-                Ok(chunk) => self.chunk = chunk,
-                Err(_) => return Ok(0),
+            match self.rx.blocking_recv() {
+                Some(chunk) => self.chunk = chunk,
+                None => return Ok(0),
             }
         }
         let n = buf.len().min(self.chunk.len());
