@@ -109,9 +109,7 @@ pub async fn match_one(
         );
     }
     let top = req.top.unwrap_or(5);
-    if !(1..=MAX_TOP).contains(&top) {
-        return Err(Error::Invalid(format!("top must be 1 to {MAX_TOP}")).into());
-    }
+    check_top(top)?;
     let kb = state.kb.clone();
     let matches = blocking(move || {
         kb.match_post(&Request {
@@ -174,9 +172,7 @@ pub async fn match_batch(
         .transpose()
         .map_err(|_| ApiError::BadRequest("x-top is not a number".into()))?
         .unwrap_or(5);
-    if !(1..=MAX_TOP).contains(&top) {
-        return Err(Error::Invalid(format!("top must be 1 to {MAX_TOP}")).into());
-    }
+    check_top(top)?;
     let kb = state.kb.clone();
     let metrics = std::sync::Arc::clone(&state.metrics);
     let cap = state.options.max_records;
@@ -206,4 +202,13 @@ pub async fn match_batch(
         let _ = output.flush();
     });
     Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], out_body).into_response())
+}
+
+/// Matches asked per post must be 1 to `MAX_TOP`.
+fn check_top(top: usize) -> Result<(), Error> {
+    if (1..=MAX_TOP).contains(&top) {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!("top must be 1 to {MAX_TOP}")))
+    }
 }

@@ -289,48 +289,44 @@ where
     }
 }
 
-/// Query parameters whose every rejection is a problem+json.
-pub struct ApiQuery<T>(pub T);
+/// Wraps one of axum's parts extractors so that its rejection is a
+/// problem+json (`bad-request`) like every other error.
+macro_rules! problem_extractor {
+    ($(#[$doc:meta])* $name:ident, $inner:ident) => {
+        $(#[$doc])*
+        pub struct $name<T>(pub T);
 
-impl<S, T> axum::extract::FromRequestParts<S> for ApiQuery<T>
-where
-    T: serde::de::DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
+        impl<S, T> axum::extract::FromRequestParts<S> for $name<T>
+        where
+            T: serde::de::DeserializeOwned + Send,
+            S: Send + Sync,
+        {
+            type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        let axum::extract::Query(value) =
-            axum::extract::Query::<T>::from_request_parts(parts, state)
-                .await
-                .map_err(|e| ApiError::BadRequest(e.body_text()))?;
-        Ok(ApiQuery(value))
-    }
+            async fn from_request_parts(
+                parts: &mut axum::http::request::Parts,
+                state: &S,
+            ) -> Result<Self, Self::Rejection> {
+                let axum::extract::$inner(value) =
+                    axum::extract::$inner::<T>::from_request_parts(parts, state)
+                        .await
+                        .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+                Ok($name(value))
+            }
+        }
+    };
 }
 
-/// A path parameter whose every rejection is a problem+json.
-pub struct ApiPath<T>(pub T);
-
-impl<S, T> axum::extract::FromRequestParts<S> for ApiPath<T>
-where
-    T: serde::de::DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        let axum::extract::Path(value) = axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map_err(|e| ApiError::BadRequest(e.body_text()))?;
-        Ok(ApiPath(value))
-    }
-}
+problem_extractor!(
+    /// Query parameters whose every rejection is a problem+json.
+    ApiQuery,
+    Query
+);
+problem_extractor!(
+    /// A path parameter whose every rejection is a problem+json.
+    ApiPath,
+    Path
+);
 
 /// The media type of the request body, without parameters, lowercased.
 pub fn media_type(headers: &axum::http::HeaderMap) -> String {
