@@ -84,10 +84,7 @@ pub struct Report {
 /// Builds a knowledge base of `claims` synthetic claims in a temporary folder,
 /// matches `posts` posts against it and measures; `log` gets progress lines.
 pub fn run_match(options: &Options, mut log: impl FnMut(&str)) -> Result<Report> {
-    let words = Words::read(&options.data)?;
-    let mut rng = Rng::new(options.seed);
-    let claims = generate_claims(&words, options.claims, &mut rng);
-    let posts = generate_posts(&words, &claims, options.posts, &mut rng);
+    let (claims, posts) = corpus(options)?;
 
     let scratch = Scratch::create()?;
     let jsonl = scratch.path.join("claims.jsonl");
@@ -179,14 +176,20 @@ pub fn run_match(options: &Options, mut log: impl FnMut(&str)) -> Result<Report>
     })
 }
 
-/// Writes the claims and posts `run_match` would use into `dir`:
-/// `claims.jsonl`, `posts.jsonl` (`{"id","text"}`) and `queries.txt` (the
-/// first words of each post, one query a line).
-pub fn write_corpus(options: &Options, dir: &Path) -> Result<()> {
+/// The claims and posts of these options: the same seed, the same corpus.
+fn corpus(options: &Options) -> Result<(Vec<BenchClaim>, Vec<BenchPost>)> {
     let words = Words::read(&options.data)?;
     let mut rng = Rng::new(options.seed);
     let claims = generate_claims(&words, options.claims, &mut rng);
     let posts = generate_posts(&words, &claims, options.posts, &mut rng);
+    Ok((claims, posts))
+}
+
+/// Writes the claims and posts `run_match` would use into `dir`:
+/// `claims.jsonl`, `posts.jsonl` (`{"id","text"}`) and `queries.txt` (the
+/// first words of each post, one query a line).
+pub fn write_corpus(options: &Options, dir: &Path) -> Result<()> {
+    let (claims, posts) = corpus(options)?;
     std::fs::create_dir_all(dir)?;
     write_claims(&dir.join("claims.jsonl"), &claims)?;
     let mut out = BufWriter::new(std::fs::File::create(dir.join("posts.jsonl"))?);
