@@ -411,11 +411,6 @@ impl KnowledgeBase {
         Ok((self.get_claim(id)?, created))
     }
 
-    /// The live API key with this secret, if any.
-    pub fn key_for_secret(&self, secret: &str) -> Result<Option<crate::keys::ApiKey>> {
-        self.inner.store.key_for_secret(secret)
-    }
-
     /// The store, for key management.
     pub fn store(&self) -> &Store {
         &self.inner.store

@@ -96,7 +96,7 @@ async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiErr
         })?
         .to_string();
     let kb = state.kb.clone();
-    let key = tokio::task::spawn_blocking(move || kb.key_for_secret(&secret)).await??;
+    let key = super::blocking(move || kb.store().key_for_secret(&secret)).await?;
     match key {
         Some(key) => Ok(Caller { key: Some(key) }),
         None => Err(ApiError::Unauthorized(
