@@ -4,10 +4,14 @@
 //! so the index (derived) can always catch up from what was committed. WAL
 //! mode with `synchronous=FULL`: a commit that returned survives a crash.
 
-use std::path::Path;
+use std::ops::Deref;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, ToSql, Transaction};
+use rusqlite::{
+    params, params_from_iter, Connection, OpenFlags, OptionalExtension, Row, ToSql, Transaction,
+};
 
 use crate::error::{Error, Result};
 use crate::keys::{self, ApiKey, Role};
@@ -47,26 +51,74 @@ pub struct StoreStats {
     pub last_seq: i64,
 }
 
+/// Claims read per page when walking them all (export, reindex).
+pub const CLAIM_PAGE: usize = 500;
+
+/// Idle read connections kept for reuse; more are opened when more readers
+/// run at once, and closed when they are done.
+const IDLE_READERS: usize = 4;
+
+/// How long a statement waits for a lock held by another process.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 pub struct Store {
-    // One connection: rusqlite calls block, callers reach us from
-    // spawn_blocking, and SQLite serializes writers anyway.
-    conn: Mutex<Connection>,
+    // One writer: SQLite serializes writers anyway, and rusqlite calls block
+    // (callers reach us from spawn_blocking).
+    writer: Mutex<Connection>,
+    // Reads run on their own read-only connections: with WAL they see the
+    // last commit without waiting on the writer or on each other, so a slow
+    // reader (an export to a client that stopped reading) stalls no one.
+    readers: Mutex<Vec<Connection>>,
+    /// The database file; `None` in memory, where reads share the writer
+    /// (a private in-memory database has no second connection).
+    path: Option<PathBuf>,
+}
+
+/// A connection to read with: a pooled read-only one, or the writer's in memory.
+enum ReadConn<'a> {
+    Pooled(&'a Store, Option<Connection>),
+    Shared(MutexGuard<'a, Connection>),
+}
+
+impl Deref for ReadConn<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        match self {
+            ReadConn::Shared(guard) => guard,
+            // Only `Drop` takes the connection out.
+            ReadConn::Pooled(_, conn) => conn.as_ref().expect("a pooled connection until dropped"),
+        }
+    }
+}
+
+impl Drop for ReadConn<'_> {
+    fn drop(&mut self) {
+        if let ReadConn::Pooled(store, conn) = self {
+            if let Some(conn) = conn.take() {
+                let mut idle = store.idle_readers();
+                if idle.len() < IDLE_READERS {
+                    idle.push(conn);
+                }
+            }
+        }
+    }
 }
 
 impl Store {
     /// Opens (creating if needed) the database file and applies pending migrations.
     pub fn open(path: &Path) -> Result<Store> {
         let conn = Connection::open(path)?;
-        Store::init(conn)
+        Store::init(conn, Some(path.to_path_buf()))
     }
 
     /// A private in-memory database, for tests and `eval`.
     pub fn open_in_memory() -> Result<Store> {
-        Store::init(Connection::open_in_memory()?)
+        Store::init(Connection::open_in_memory()?, None)
     }
 
-    fn init(mut conn: Connection) -> Result<Store> {
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    fn init(mut conn: Connection, path: Option<PathBuf>) -> Result<Store> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -84,14 +136,41 @@ impl Store {
             tx.commit()?;
         }
         Ok(Store {
-            conn: Mutex::new(conn),
+            writer: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
+            path,
         })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (the
         // transaction rolls back on drop), so a poisoned lock is still usable.
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn idle_readers(&self) -> MutexGuard<'_, Vec<Connection>> {
+        // The list only ever holds whole idle connections.
+        self.readers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A connection for reads; never waits on the writer or on other readers.
+    fn read(&self) -> Result<ReadConn<'_>> {
+        let Some(path) = &self.path else {
+            return Ok(ReadConn::Shared(self.conn()));
+        };
+        let idle = self.idle_readers().pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => {
+                let conn = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.busy_timeout(BUSY_TIMEOUT)?;
+                conn
+            }
+        };
+        Ok(ReadConn::Pooled(self, Some(conn)))
     }
 
     /// Runs `f` in one transaction; commits if it returns Ok, rolls back otherwise.
@@ -108,13 +187,13 @@ impl Store {
     }
 
     pub fn get_claim(&self, id: &str) -> Result<Option<Claim>> {
-        let conn = self.conn();
+        let conn = self.read()?;
         load_claim(&conn, id)
     }
 
     /// Claims for a set of ids, in the order given; missing ids are left out.
     pub fn get_claims(&self, ids: &[&str]) -> Result<Vec<Claim>> {
-        let conn = self.conn();
+        let conn = self.read()?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             if let Some(c) = load_claim(&conn, id)? {
@@ -124,23 +203,50 @@ impl Store {
         Ok(out)
     }
 
-    /// Calls `f` on every claim in id order, without holding them all in memory.
+    /// Calls `f` on every claim in id order, without holding them all in
+    /// memory. Claims are read a page at a time and `f` runs between reads,
+    /// holding no connection: a slow `f` stalls nobody. A write landing
+    /// meanwhile shows in the pages not read yet.
     pub fn for_each_claim(&self, mut f: impl FnMut(Claim) -> Result<()>) -> Result<()> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&format!("SELECT {CLAIM_COLUMNS} FROM claim ORDER BY id"))?;
-        let mut app_stmt = conn.prepare(APPEARANCES_SQL)?;
-        let mut rows = stmt.query([])?;
+        let mut after: Option<String> = None;
+        loop {
+            let page = self.claims_after(after.as_deref(), CLAIM_PAGE)?;
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            after = Some(last.id.clone());
+            let full = page.len() >= CLAIM_PAGE;
+            for claim in page {
+                f(claim)?;
+            }
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Up to `limit` claims whose id sorts after `after` (from the first
+    /// without it), in id order.
+    pub fn claims_after(&self, after: Option<&str>, limit: usize) -> Result<Vec<Claim>> {
+        let conn = self.read()?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {CLAIM_COLUMNS} FROM claim WHERE id > ?1 ORDER BY id LIMIT ?2"
+        ))?;
+        let mut app_stmt = conn.prepare_cached(APPEARANCES_SQL)?;
+        // Every id is non-empty, so all sort after "".
+        let mut rows = stmt.query(params![after.unwrap_or(""), limit as i64])?;
+        let mut out = Vec::with_capacity(limit.min(CLAIM_PAGE));
         while let Some(row) = rows.next()? {
             let (pk, mut claim) = claim_from_row(row)?;
             claim.appearances = appearances(&mut app_stmt, pk)?;
-            f(claim)?;
+            out.push(claim);
         }
-        Ok(())
+        Ok(out)
     }
 
     /// Change rows after `seq`, oldest first, at most `limit`.
     pub fn changes_since(&self, seq: i64, limit: usize) -> Result<Vec<Change>> {
-        let conn = self.conn();
+        let conn = self.read()?;
         let mut stmt = conn.prepare_cached(
             "SELECT seq, claim_id, op FROM change WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         )?;
@@ -156,18 +262,18 @@ impl Store {
 
     /// The newest change sequence number (0 when nothing was ever written).
     pub fn last_seq(&self) -> Result<i64> {
-        let conn = self.conn();
+        let conn = self.read()?;
         Ok(conn.query_row("SELECT coalesce(max(seq), 0) FROM change", [], |r| r.get(0))?)
     }
 
     pub fn count_claims(&self) -> Result<u64> {
-        let conn = self.conn();
+        let conn = self.read()?;
         Ok(conn.query_row("SELECT count(*) FROM claim", [], |r| r.get(0))?)
     }
 
     /// Ids of the claims that list this canonical URL as an appearance or as their review URL.
     pub fn claims_with_url(&self, canonical: &str) -> Result<Vec<String>> {
-        let conn = self.conn();
+        let conn = self.read()?;
         let mut stmt = conn.prepare_cached(
             "SELECT c.id FROM appearance a JOIN claim c ON c.pk = a.claim_pk WHERE a.url = ?1
              UNION SELECT id FROM claim WHERE url = ?1",
@@ -177,7 +283,7 @@ impl Store {
     }
 
     pub fn stats(&self) -> Result<StoreStats> {
-        let conn = self.conn();
+        let conn = self.read()?;
         let count = |sql: &str| -> Result<u64> { Ok(conn.query_row(sql, [], |r| r.get(0))?) };
         let group = |sql: &str| -> Result<Vec<(String, u64)>> {
             let mut stmt = conn.prepare(sql)?;
@@ -232,7 +338,7 @@ impl Store {
 
     /// Every key, revoked ones included, oldest first.
     pub fn list_keys(&self) -> Result<Vec<ApiKey>> {
-        let conn = self.conn();
+        let conn = self.read()?;
         let mut stmt = conn.prepare(
             "SELECT id, name, role, created_at, revoked_at FROM api_key ORDER BY created_at, id",
         )?;
@@ -252,7 +358,7 @@ impl Store {
     /// The live key whose secret this is, if any.
     pub fn key_for_secret(&self, secret: &str) -> Result<Option<ApiKey>> {
         Ok(self
-            .conn()
+            .read()?
             .prepare_cached(
                 "SELECT id, name, role, created_at, revoked_at FROM api_key
                  WHERE hash = ?1 AND revoked_at IS NULL",
@@ -581,5 +687,33 @@ mod tests {
             store.claims_with_url("https://x.com/a/status/1").unwrap(),
             vec!["a"]
         );
+    }
+
+    #[test]
+    fn every_claim_is_visited_once_in_id_order_across_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+        let n = CLAIM_PAGE * 2 + 3;
+        store
+            .write(|w| {
+                for i in 0..n {
+                    w.upsert_claim(&claim(&format!("c{i:05}"), "text"))?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let mut seen = Vec::new();
+        store
+            .for_each_claim(|c| {
+                // A write between pages does not wait on the walk.
+                if seen.len() == CLAIM_PAGE {
+                    store.write(|w| w.delete_claim("c00000"))?;
+                }
+                seen.push(c.id);
+                Ok(())
+            })
+            .unwrap();
+        let expected: Vec<String> = (0..n).map(|i| format!("c{i:05}")).collect();
+        assert_eq!(seen, expected);
     }
 }
