@@ -26,6 +26,10 @@ pub enum Error {
     /// stored one: someone else changed it since it was read.
     #[error("precondition failed: {0}")]
     Stale(String),
+    /// Another process (a running server, usually) holds the index's writer:
+    /// this one may read, not write.
+    #[error("another debunk process (a running server?) holds this data folder's index")]
+    IndexBusy,
     #[error("storage error: {0}")]
     Store(#[from] rusqlite::Error),
     #[error("index error: {0}")]

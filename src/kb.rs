@@ -129,14 +129,29 @@ impl KnowledgeBase {
         KnowledgeBase::assemble(store, index, Some(dir.to_path_buf()))
     }
 
+    /// Opens the data folder for reading, beside a process (a running server)
+    /// that may hold the index's writer: then the index is read as that
+    /// process last committed it, and every write fails with
+    /// [`Error::IndexBusy`] before touching anything. Otherwise the same as `open`.
+    pub fn open_read_only(dir: &Path) -> Result<KnowledgeBase> {
+        match KnowledgeBase::open(dir) {
+            Err(Error::IndexBusy) => {}
+            other => return other,
+        }
+        let store = Store::open(&store_path(dir))?;
+        let index = ClaimIndex::open_reader(&dir.join("index"))?;
+        KnowledgeBase::new(store, index, Some(dir.to_path_buf()))
+    }
+
     /// A knowledge base in memory, for tests and evaluation runs.
     pub fn open_in_memory() -> Result<KnowledgeBase> {
         KnowledgeBase::assemble(Store::open_in_memory()?, ClaimIndex::open(None)?, None)
     }
 
-    fn assemble(store: Store, index: ClaimIndex, dir: Option<PathBuf>) -> Result<KnowledgeBase> {
+    /// The knowledge base over these halves, the index where it stands.
+    fn new(store: Store, index: ClaimIndex, dir: Option<PathBuf>) -> Result<KnowledgeBase> {
         let seq = index.applied_seq()?;
-        let kb = KnowledgeBase {
+        Ok(KnowledgeBase {
             inner: Arc::new(Inner {
                 store,
                 index,
@@ -146,7 +161,13 @@ impl KnowledgeBase {
                 }),
                 dir,
             }),
-        };
+        })
+    }
+
+    /// `new`, then the index brought up to date with the store.
+    fn assemble(store: Store, index: ClaimIndex, dir: Option<PathBuf>) -> Result<KnowledgeBase> {
+        let kb = KnowledgeBase::new(store, index, dir)?;
+        let seq = kb.lock_sync().applied;
         let last = kb.inner.store.last_seq()?;
         if seq > last || (seq == 0 && last > 0) {
             // A new (or foreign) index: a rebuild from the claims beats
@@ -188,6 +209,7 @@ impl KnowledgeBase {
         options: &ImportOptions,
         mut progress: impl FnMut(ImportProgress),
     ) -> Result<ImportReport> {
+        self.check_writable()?;
         let mut report = ImportReport::default();
         let batch_size = if options.strict {
             usize::MAX
@@ -293,7 +315,9 @@ impl KnowledgeBase {
         params: &matcher::Params,
     ) -> Result<Vec<matcher::Match>> {
         let snapshot = self.inner.index.snapshot();
-        matcher::rank(&snapshot, req, params)
+        let matches = matcher::rank(&snapshot, req, params)?;
+        snapshot.check()?;
+        Ok(matches)
     }
 
     /// Stores a new claim; an existing id is a conflict. Returns it as stored.
@@ -365,6 +389,7 @@ impl KnowledgeBase {
 
     /// Deletes the claim, under the same `if_match` rule.
     pub fn delete_claim(&self, id: &str, if_match: Option<&str>) -> Result<()> {
+        self.check_writable()?;
         self.inner.store.write(|w| {
             let old = w
                 .claim(id)?
@@ -373,7 +398,8 @@ impl KnowledgeBase {
             w.delete_claim(id)?;
             Ok(())
         })?;
-        self.sync_index(true)
+        self.catch_up_after_write();
+        Ok(())
     }
 
     /// Adds a place the claim was seen, under the same `if_match` rule.
@@ -406,9 +432,30 @@ impl KnowledgeBase {
         id: &str,
         f: impl FnOnce(&mut crate::store::Writer<'_>) -> Result<bool>,
     ) -> Result<(Claim, bool)> {
+        self.check_writable()?;
         let created = self.inner.store.write(f)?;
-        self.sync_index(true)?;
+        self.catch_up_after_write();
         Ok((self.get_claim(id)?, created))
+    }
+
+    /// Brings the index up to date after a committed write. The write is
+    /// answered as committed even when this fails: it is in the store, the
+    /// index catches up from the change log later (the next write, a
+    /// readiness probe, a restart), and a client that saw an error would
+    /// retry into a conflict.
+    fn catch_up_after_write(&self) {
+        if let Err(e) = self.sync_index(true) {
+            tracing::error!(error = %e, "the index could not take a committed write; it catches up later");
+        }
+    }
+
+    /// Fails before anything is written when another process holds the index.
+    fn check_writable(&self) -> Result<()> {
+        if self.inner.index.writable() {
+            Ok(())
+        } else {
+            Err(Error::IndexBusy)
+        }
     }
 
     /// The store, for key management.
@@ -421,10 +468,23 @@ impl KnowledgeBase {
         self.inner.index.num_docs()
     }
 
-    /// Whether the index has applied every committed change.
+    /// Whether the index has applied every committed change. When it is
+    /// behind and nobody is applying changes right now, it catches up first
+    /// (a write whose index step failed is taken up here).
     pub fn index_caught_up(&self) -> Result<bool> {
         let last = self.inner.store.last_seq()?;
-        Ok(self.lock_sync().committed >= last)
+        let sync = match self.inner.sync.try_lock() {
+            Ok(mut sync) if sync.committed < last && self.inner.index.writable() => {
+                if let Err(e) = self.apply_changes(&mut sync, true) {
+                    tracing::warn!(error = %e, "the index could not catch up with the store");
+                }
+                sync.committed
+            }
+            Ok(sync) => sync.committed,
+            Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner().committed,
+            Err(std::sync::TryLockError::WouldBlock) => return Ok(false),
+        };
+        Ok(sync >= last)
     }
 
     pub fn get_claim(&self, id: &str) -> Result<Claim> {
@@ -436,11 +496,37 @@ impl KnowledgeBase {
 
     /// Rebuilds the index from the store alone. Returns the number of claims indexed.
     pub fn reindex(&self) -> Result<u64> {
+        self.check_writable()?;
         let mut sync = self.lock_sync();
-        let index = &self.inner.index;
         // Read the sequence first: a write landing during the rebuild is then
         // applied twice at worst, never missed.
         let seq = self.inner.store.last_seq()?;
+        let rebuilt = self.rebuild(seq);
+        let n = match rebuilt {
+            Ok(n) => n,
+            Err(e) => {
+                // Otherwise the rebuild's delete-all would land with the
+                // next commit, and claims vanish from search and match.
+                if let Err(undo) = self.inner.index.rollback() {
+                    tracing::error!(error = %undo, "rolling back a failed rebuild failed");
+                }
+                // What the writer held is gone: re-apply from what was committed.
+                sync.applied = sync.committed;
+                return Err(e);
+            }
+        };
+        *sync = SyncState {
+            applied: seq,
+            committed: seq,
+        };
+        drop(sync);
+        self.sync_index(true)?;
+        Ok(n)
+    }
+
+    /// Replaces every document with the stored claims and commits as of `seq`.
+    fn rebuild(&self, seq: i64) -> Result<u64> {
+        let index = &self.inner.index;
         index.clear()?;
         let mut n = 0u64;
         let mut chunk = Vec::with_capacity(SYNC_STEP);
@@ -455,12 +541,6 @@ impl KnowledgeBase {
         })?;
         index.apply(&chunk)?;
         index.commit(seq)?;
-        *sync = SyncState {
-            applied: seq,
-            committed: seq,
-        };
-        drop(sync);
-        self.sync_index(true)?;
         Ok(n)
     }
 
@@ -490,6 +570,11 @@ impl KnowledgeBase {
     /// makes them durable and visible to searches.
     fn sync_index(&self, commit: bool) -> Result<()> {
         let mut sync = self.lock_sync();
+        self.apply_changes(&mut sync, commit)
+    }
+
+    /// `sync_index` under the lock it takes.
+    fn apply_changes(&self, sync: &mut SyncState, commit: bool) -> Result<()> {
         let inner = &self.inner;
         loop {
             let changes = inner.store.changes_since(sync.applied, SYNC_STEP)?;

@@ -17,6 +17,8 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use serde::{Deserialize, Serialize};
 use std::ops::Bound;
 
+use tantivy::directory::error::LockError;
+use tantivy::directory::{Directory, MmapDirectory, INDEX_WRITER_LOCK, META_LOCK};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery,
     TermQuery,
@@ -335,8 +337,9 @@ struct Payload {
 pub struct ClaimIndex {
     index: Index,
     reader: IndexReader,
-    // One writer per process (tantivy holds a lock file on it).
-    writer: Mutex<IndexWriter>,
+    // One writer per process (tantivy holds a lock file on it); `None` when
+    // another process holds it and this one only reads.
+    writer: Option<Mutex<IndexWriter>>,
     fields: Fields,
     /// Document frequencies looked up for the searcher generation named.
     doc_freqs: RwLock<DocFreqCache>,
@@ -371,9 +374,11 @@ type DocFreqCache = (u64, HashMap<TermField, FxHashMap<String, u64>>);
 const DOC_FREQ_CACHE_TERMS: usize = 2_000_000;
 
 impl ClaimIndex {
-    /// Opens the index in `dir`, creating it, or recreating it empty when it is
-    /// unreadable or of another schema version (it is derived: the caller then
-    /// catches it up from the store). `None` keeps it in memory.
+    /// Opens the index in `dir` with its writer, creating it, or recreating
+    /// it empty when it is damaged or of another schema version (it is
+    /// derived: the caller then rebuilds it from the store; the log says
+    /// why). `None` keeps it in memory. When another process holds the
+    /// writer, fails with [`Error::IndexBusy`] and touches nothing.
     pub fn open(dir: Option<&Path>) -> Result<ClaimIndex> {
         let (schema, fields) = build_schema();
         let index = match dir {
@@ -381,49 +386,18 @@ impl ClaimIndex {
                 .schema(schema)
                 .settings(settings())
                 .create_in_ram()?,
-            Some(dir) => match open_existing(dir, &schema) {
-                Some(index) => index,
-                None => {
-                    if dir.exists() {
-                        tracing::warn!(dir = %dir.display(), "index unusable; rebuilding it");
-                        std::fs::remove_dir_all(dir)?;
-                    }
-                    std::fs::create_dir_all(dir)?;
-                    Index::builder()
-                        .schema(schema)
-                        .settings(settings())
-                        .create_in_dir(dir)?
-                }
-            },
+            Some(dir) => open_or_repair(dir, schema)?,
         };
         text::register_analyzers(index.tokenizers());
         // In memory (evaluation, tests) one indexing thread lays documents
         // out in import order on every machine, so ties between equally
         // scored claims fall the same way from run to run.
         let writer = match dir {
-            Some(_) => index.writer(WRITER_HEAP_BYTES)?,
-            None => index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?,
-        };
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()?;
-        let index = ClaimIndex {
-            index,
-            reader,
-            writer: Mutex::new(writer),
-            fields,
-            doc_freqs: RwLock::new((u64::MAX, HashMap::new())),
-            claims: Mutex::new(ClaimCache::default()),
-            // In memory every query runs on the copies from the first: which
-            // queries came before a switch would depend on how threads ran,
-            // and the two engines add a document's term scores in different
-            // orders (same scores but for the last bit).
-            postings: match dir {
-                Some(_) => postings::PostingsCache::default(),
-                None => postings::PostingsCache::copying_after(0),
-            },
-        };
+            Some(_) => index.writer(WRITER_HEAP_BYTES),
+            None => index.writer_with_num_threads(1, WRITER_HEAP_BYTES),
+        }
+        .map_err(busy_or)?;
+        let index = ClaimIndex::assemble(index, Some(writer), fields, dir.is_none())?;
         if index.index.load_metas()?.payload.is_none() {
             // Stamp a new index so that reopening it is recognised as ours.
             index.commit(0)?;
@@ -431,10 +405,61 @@ impl ClaimIndex {
         Ok(index)
     }
 
-    fn writer(&self) -> MutexGuard<'_, IndexWriter> {
+    /// Opens the index in `dir` to read only, beside the process that holds
+    /// its writer (a running server): no writer, no repair, nothing written.
+    pub fn open_reader(dir: &Path) -> Result<ClaimIndex> {
+        let (schema, fields) = build_schema();
+        // No checksums here: the writer's process may be merging segments
+        // and removing old files under us; it is the one that repairs.
+        let index = inspect(dir, &schema, false).map_err(|why| {
+            Error::Invalid(format!(
+                "the index in {} can't be read ({why}); the process that holds it repairs it",
+                dir.display()
+            ))
+        })?;
+        text::register_analyzers(index.tokenizers());
+        ClaimIndex::assemble(index, None, fields, false)
+    }
+
+    fn assemble(
+        index: Index,
+        writer: Option<IndexWriter>,
+        fields: Fields,
+        in_memory: bool,
+    ) -> Result<ClaimIndex> {
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(ClaimIndex {
+            index,
+            reader,
+            writer: writer.map(Mutex::new),
+            fields,
+            doc_freqs: RwLock::new((u64::MAX, HashMap::new())),
+            claims: Mutex::new(ClaimCache::default()),
+            // In memory every query runs on the copies from the first: which
+            // queries came before a switch would depend on how threads ran,
+            // and the two engines add a document's term scores in different
+            // orders (same scores but for the last bit).
+            postings: if in_memory {
+                postings::PostingsCache::copying_after(0)
+            } else {
+                postings::PostingsCache::default()
+            },
+        })
+    }
+
+    fn writer(&self) -> Result<MutexGuard<'_, IndexWriter>> {
+        let writer = self.writer.as_ref().ok_or(Error::IndexBusy)?;
         // Uncommitted tantivy work is simply redone from the change log, so a
         // lock poisoned by a panic is safe to reuse.
-        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+        Ok(writer.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Whether this index was opened with its writer.
+    pub fn writable(&self) -> bool {
+        self.writer.is_some()
     }
 
     /// The last change sequence this index committed (0 for a new index).
@@ -449,7 +474,7 @@ impl ClaimIndex {
     /// Replaces the documents of these claims: `(id, None)` removes one.
     /// Nothing is visible before `commit`.
     pub fn apply(&self, changes: &[(String, Option<Claim>)]) -> Result<()> {
-        let writer = self.writer();
+        let writer = self.writer()?;
         for (id, claim) in changes {
             writer.delete_term(Term::from_field_text(self.fields.id, id));
             if let Some(claim) = claim {
@@ -461,7 +486,14 @@ impl ClaimIndex {
 
     /// Removes every document (before a rebuild).
     pub fn clear(&self) -> Result<()> {
-        self.writer().delete_all_documents()?;
+        self.writer()?.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Drops every change applied since the last commit, so that none of
+    /// them (a rebuild's delete-all, say) lands with a later commit.
+    pub fn rollback(&self) -> Result<()> {
+        self.writer()?.rollback()?;
         Ok(())
     }
 
@@ -471,7 +503,7 @@ impl ClaimIndex {
             schema: SCHEMA_VERSION,
             seq,
         })?;
-        let mut writer = self.writer();
+        let mut writer = self.writer()?;
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&payload);
         prepared.commit()?;
@@ -716,6 +748,7 @@ impl ClaimIndex {
         Snapshot {
             index: self,
             searcher: self.reader.searcher(),
+            failure: Mutex::new(None),
         }
     }
 
@@ -808,18 +841,108 @@ fn settings() -> tantivy::IndexSettings {
     }
 }
 
-fn open_existing(dir: &Path, schema: &Schema) -> Option<Index> {
+/// Opens the index in `dir`, rebuilding it empty when it is missing,
+/// damaged or of another schema. Holds tantivy's writer lock meanwhile, so
+/// an index another process is using is never judged, let alone deleted.
+fn open_or_repair(dir: &Path, schema: Schema) -> Result<Index> {
+    std::fs::create_dir_all(dir)?;
+    let lock = MmapDirectory::open(dir)
+        .map_err(|e| Error::Io(std::io::Error::other(e)))?
+        .acquire_lock(&INDEX_WRITER_LOCK)
+        .map_err(|e| match e {
+            LockError::LockBusy => Error::IndexBusy,
+            LockError::IoError(e) => Error::Io(std::io::Error::new(e.kind(), e.to_string())),
+        })?;
+    let index = match inspect(dir, &schema, true) {
+        Ok(index) => index,
+        Err(why) => {
+            if dir.join("meta.json").exists() {
+                tracing::warn!(dir = %dir.display(), reason = %why, "index unusable; rebuilding it from the store");
+            }
+            clear_dir(dir)?;
+            Index::builder()
+                .schema(schema)
+                .settings(settings())
+                .create_in_dir(dir)?
+        }
+    };
+    // The writer takes the lock itself (a second lock, even in this process, is busy).
+    drop(lock);
+    Ok(index)
+}
+
+/// The index in `dir` if it is ours, else why not. With `verify`, every
+/// file of every live segment is checked against the checksum in its
+/// footer and each segment opened, so damage shows here rather than in a
+/// search.
+fn inspect(dir: &Path, schema: &Schema, verify: bool) -> std::result::Result<Index, String> {
     if !dir.join("meta.json").exists() {
-        return None;
+        return Err("no index yet".into());
     }
-    let index = Index::open_in_dir(dir).ok()?;
-    let metas = index.load_metas().ok()?;
+    let index = Index::open_in_dir(dir).map_err(|e| format!("it does not open: {e}"))?;
+    let metas = index
+        .load_metas()
+        .map_err(|e| format!("its metadata does not load: {e}"))?;
     let version = metas
         .payload
         .as_deref()
         .and_then(|p| serde_json::from_str::<Payload>(p).ok())
         .map(|p| p.schema);
-    (index.schema() == *schema && version == Some(SCHEMA_VERSION)).then_some(index)
+    if index.schema() != *schema || version != Some(SCHEMA_VERSION) {
+        return Err(format!(
+            "schema version {version:?}, this debunk writes {SCHEMA_VERSION}"
+        ));
+    }
+    if !verify {
+        return Ok(index);
+    }
+    let damaged = index
+        .validate_checksum()
+        .map_err(|e| format!("a segment file can't be read: {e}"))?;
+    if !damaged.is_empty() {
+        let mut names: Vec<String> = damaged.iter().map(|p| p.display().to_string()).collect();
+        names.sort();
+        return Err(format!("damaged segment files: {}", names.join(", ")));
+    }
+    for segment in index
+        .searchable_segments()
+        .map_err(|e| format!("its segments can't be listed: {e}"))?
+    {
+        tantivy::SegmentReader::open(&segment).map_err(|e| {
+            format!(
+                "segment {} does not open: {e}",
+                segment.id().short_uuid_string()
+            )
+        })?;
+    }
+    Ok(index)
+}
+
+/// Removes everything in the index folder but tantivy's lock files, which
+/// the caller may be holding.
+fn clear_dir(dir: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == INDEX_WRITER_LOCK.filepath.as_os_str() || name == META_LOCK.filepath.as_os_str()
+        {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            std::fs::remove_dir_all(entry.path())?;
+        } else {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// A tantivy error in our terms: the writer lock held elsewhere is `IndexBusy`.
+fn busy_or(e: tantivy::TantivyError) -> Error {
+    match e {
+        tantivy::TantivyError::LockFailure(LockError::LockBusy, _) => Error::IndexBusy,
+        other => Error::Index(other),
+    }
 }
 
 /// The calendar day of `YYYY-MM-DD` or an RFC 3339 timestamp, as the

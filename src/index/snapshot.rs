@@ -2,6 +2,7 @@
 //! retrieval (over the postings copies once they pay) and URL lookup.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{
@@ -19,9 +20,26 @@ use crate::text::Lang;
 pub struct Snapshot<'a> {
     pub(super) index: &'a ClaimIndex,
     pub(super) searcher: Searcher,
+    /// The first index read that failed where `Corpus` has no way to say so
+    /// (`doc_freq`); `check` turns it into the match's error.
+    pub(super) failure: Mutex<Option<tantivy::TantivyError>>,
 }
 
 impl Snapshot<'_> {
+    /// Fails with the first index error met while matching on this snapshot:
+    /// a damaged index gives an error, never a wrong (empty) answer.
+    pub fn check(&self) -> Result<()> {
+        match self
+            .failure
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
+    }
+
     /// The stored claims (through the claim cache) of scored documents.
     fn retrieved(&self, top: Vec<(Score, DocAddress)>) -> Result<Vec<Retrieved>> {
         top.into_iter()
@@ -97,10 +115,13 @@ impl Corpus for Snapshot<'_> {
         {
             Ok(df) => df,
             Err(e) => {
-                // Only a damaged term dictionary fails here. Matching goes on
-                // without the term (as if unknown); the log says why, and
-                // the next post asks again.
-                tracing::warn!(term, error = %e, "reading a term's document frequency failed");
+                // Only a damaged term dictionary fails here. The match fails
+                // with it (see `check`) rather than answering as if the term
+                // were unknown.
+                self.failure
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(e);
                 return 0;
             }
         };

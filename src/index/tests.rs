@@ -248,3 +248,36 @@ fn a_field_is_copied_after_some_queries_with_the_same_answers() {
     assert_eq!(run(), first);
     assert!(index.matching_memory_bytes() > 0, "never copied");
 }
+
+#[test]
+fn a_rolled_back_clear_never_lands_with_a_later_commit() {
+    let index = index_of(&["the fence opens", "the river floods"]);
+    index.clear().unwrap();
+    index.rollback().unwrap();
+    index
+        .apply(&[("c9".into(), Some(claim(9, "a later write")))])
+        .unwrap();
+    index.commit(2).unwrap();
+    assert_eq!(index.num_docs(), 3);
+}
+
+#[test]
+fn an_index_whose_writer_another_process_holds_opens_to_read_and_refuses_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index");
+    let holder = ClaimIndex::open(Some(&path)).unwrap();
+    holder
+        .apply(&[("c1".into(), Some(claim(1, "the fence opens")))])
+        .unwrap();
+    holder.commit(1).unwrap();
+    assert!(matches!(
+        ClaimIndex::open(Some(&path)),
+        Err(Error::IndexBusy)
+    ));
+    let reader = ClaimIndex::open_reader(&path).unwrap();
+    assert_eq!(reader.num_docs(), 1);
+    assert_eq!(reader.applied_seq().unwrap(), 1);
+    assert!(matches!(reader.commit(2), Err(Error::IndexBusy)));
+    // The holder's index was neither judged nor touched.
+    assert_eq!(holder.num_docs(), 1);
+}

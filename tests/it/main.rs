@@ -9,6 +9,7 @@ mod crash;
 mod import;
 mod matching;
 mod openapi;
+mod repair;
 mod search;
 mod serve;
 mod stall;
