@@ -294,14 +294,23 @@ fn parse_verdict(s: &str) -> Result<Verdict, String> {
 }
 
 pub fn run(cli: Cli) -> Result<()> {
-    let open = || {
-        KnowledgeBase::open(&cli.data_dir)
-            .with_context(|| format!("opening data folder {}", cli.data_dir.display()))
+    let dir = &cli.data_dir;
+    let opening = || format!("opening data folder {}", dir.display());
+    // Commands that write need the index's writer; beside a running server
+    // they say what to do instead, in one line.
+    let open_to = |instead: &str| match KnowledgeBase::open(dir) {
+        Err(crate::Error::IndexBusy) => Err(anyhow::anyhow!(
+            "the server on data folder {} holds the index: {instead}",
+            dir.display()
+        )),
+        other => other.with_context(opening),
     };
+    // Read-only commands work beside a server, on what it last committed.
+    let read = || KnowledgeBase::open_read_only(dir).with_context(opening);
     match cli.command {
         Command::Keys { what } => keys(&cli.data_dir, what),
         Command::Serve { addr, options } => {
-            let kb = open()?;
+            let kb = open_to("stop it first, or serve another --data-dir")?;
             let seeded = kb.seed_if_new().context("loading the seed fact-checks")?;
             if seeded > 0 {
                 tracing::info!(
@@ -317,9 +326,16 @@ pub fn run(cli: Cli) -> Result<()> {
             strict,
             json,
             batch_size,
-        } => import(&open()?, &file, format, strict, json, batch_size),
+        } => import(
+            &open_to("use POST /api/v1/import, or stop the server")?,
+            &file,
+            format,
+            strict,
+            json,
+            batch_size,
+        ),
         Command::Export { format, out } => {
-            let kb = open()?;
+            let kb = read()?;
             let n = match &out {
                 Some(path) => {
                     let file = File::create(path)
@@ -340,7 +356,7 @@ pub fn run(cli: Cli) -> Result<()> {
             limit,
             json,
         } => {
-            let mut page = open()?.search(&SearchQuery {
+            let mut page = read()?.search(&SearchQuery {
                 q: query,
                 lang,
                 verdict,
@@ -383,7 +399,7 @@ pub fn run(cli: Cli) -> Result<()> {
             threads,
             json,
         } => {
-            let kb = open()?;
+            let kb = read()?;
             match batch {
                 Some(path) => match_batch(&kb, &path, top, threads),
                 None => match_one(&kb, text.as_deref().unwrap_or(""), lang, url, top, json),
@@ -464,12 +480,12 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Reindex => {
-            let n = open()?.reindex()?;
+            let n = open_to("stop the server, then run reindex")?.reindex()?;
             eprintln!("reindexed {n} claims");
             Ok(())
         }
         Command::Stats { json } => {
-            let stats = open()?.stats()?;
+            let stats = read()?.stats()?;
             let mut out = io::stdout().lock();
             if json {
                 serde_json::to_writer(&mut out, &stats)?;

@@ -90,6 +90,14 @@ pub fn debunk(dir: &Path, args: &[&str]) -> Output {
         .expect("run debunk")
 }
 
+/// Makes a key with the CLI (`keys create --json`): its id, secret and role.
+pub fn make_key(dir: &Path, role: &str, name: &str) -> serde_json::Value {
+    json(&debunk(
+        dir,
+        &["keys", "create", "--role", role, "--name", name, "--json"],
+    ))
+}
+
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }

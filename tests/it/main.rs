@@ -3,6 +3,7 @@
 
 mod api;
 mod api_search;
+mod beside;
 mod common;
 
 mod crash;

@@ -162,12 +162,7 @@ fn keys_made_beside_a_running_server_open_and_close_its_writes() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
     let (_server, addr) = start(&data);
-    let made = json(&debunk(
-        &data,
-        &[
-            "keys", "create", "--role", "editor", "--name", "ci", "--json",
-        ],
-    ));
+    let made = make_key(&data, "editor", "ci");
     let secret = made["secret"].as_str().unwrap().to_string();
     let id = made["id"].as_str().unwrap().to_string();
     assert!(secret.starts_with("dbk_"));
