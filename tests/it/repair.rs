@@ -125,10 +125,13 @@ fn the_cli_repairs_a_damaged_index_and_says_why() {
 }
 
 #[test]
-fn reindex_rebuilds_an_index_whose_metadata_is_garbage() {
+fn reindex_rebuilds_a_damaged_index_or_one_whose_metadata_is_garbage() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("d");
     folder_with_claims(&data);
+    damage(&data, "store", Damage::Empty);
+    let out = debunk(&data, &["reindex"]);
+    assert!(out.status.success(), "{}", stderr(&out));
     std::fs::write(data.join("index/meta.json"), b"{ not json").unwrap();
     let out = debunk(&data, &["reindex"]);
     assert!(out.status.success(), "{}", stderr(&out));
