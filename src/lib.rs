@@ -24,7 +24,7 @@
 //!   index snapshot to `matcher::Corpus`: the one place index and matcher meet.
 //! - [`formats`] reads and writes JSONL, ClaimReview and Fact Check API files;
 //!   [`batch`] streams matching over JSONL; [`eval`] measures it; [`bench`]
-//!   times it.
+//!   times it; [`train`] fits its models offline.
 //! - [`cli`] and [`api`] are thin adapters over [`kb::KnowledgeBase`];
 //!   [`keys`] the API keys and roles they check.
 //! - [`error`] the one core error type.
@@ -43,6 +43,7 @@ pub mod matcher;
 pub mod model;
 pub mod store;
 pub mod text;
+pub mod train;
 pub mod verdict;
 
 pub use error::{Error, Result};
