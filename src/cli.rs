@@ -436,7 +436,10 @@ pub fn run(cli: Cli) -> Result<()> {
             samples,
             l2,
             pairwise,
-        } => train(&samples, l2, pairwise),
+        } => {
+            print!("{}", crate::train::train(&samples, l2, pairwise)?);
+            Ok(())
+        }
         Command::Bench {
             what:
                 Bench::Match {
@@ -797,62 +800,5 @@ fn bench_match(options: &crate::bench::Options, json: bool) -> Result<()> {
         "recall@1          {:.3} default, {:.3} exhaustive (noisy copies)",
         r.recall_at_1, r.recall_at_1_exhaustive
     )?;
-    Ok(())
-}
-
-fn train(paths: &[PathBuf], l2: f64, pairwise: bool) -> Result<()> {
-    use crate::matcher::features::{N, NAMES};
-    let mut samples: Vec<([f32; N], bool)> = Vec::new();
-    let mut queries: Vec<(String, usize)> = Vec::new();
-    for (file, path) in paths.iter().enumerate() {
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        for (i, line) in text.lines().enumerate() {
-            let cols: Vec<&str> = line.split('\t').collect();
-            if cols.len() != 3 + N {
-                anyhow::bail!(
-                    "{}:{}: expected {} columns, found {}",
-                    path.display(),
-                    i + 1,
-                    3 + N,
-                    cols.len()
-                );
-            }
-            let mut x = [0f32; N];
-            for (slot, col) in x.iter_mut().zip(&cols[3..]) {
-                *slot = col
-                    .parse()
-                    .with_context(|| format!("{}:{}: not a number", path.display(), i + 1))?;
-            }
-            samples.push((x, cols[2] == "1"));
-            queries.push((format!("{file}\t{}", cols[0]), samples.len() - 1));
-        }
-    }
-    let fit = if pairwise {
-        let mut groups: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
-        for (q, i) in &queries {
-            groups.entry(q.as_str()).or_default().push(*i);
-        }
-        let groups: Vec<Vec<([f32; N], bool)>> = groups
-            .into_values()
-            .map(|ix| ix.into_iter().map(|i| samples[i]).collect())
-            .collect();
-        crate::matcher::model::fit_pairwise(&groups, &samples, l2)
-    } else {
-        crate::matcher::model::fit(&samples, l2)
-    };
-    let positives = samples.iter().filter(|s| s.1).count();
-    println!(
-        "// fitted on {} candidates ({} relevant), l2 {l2}{}",
-        samples.len(),
-        positives,
-        if pairwise { ", pairwise" } else { "" }
-    );
-    println!("pub const WEIGHTS: [f32; N] = [");
-    for (name, w) in NAMES.iter().zip(fit.weights) {
-        println!("    {w:.4}, // {name}");
-    }
-    println!("];");
-    println!("pub const BIAS: f32 = {:.4};", fit.bias);
     Ok(())
 }

@@ -10,11 +10,12 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::formats::{self, ExportFormat, Format, RecordError, Writer};
-use crate::index::{ClaimIndex, SearchPage, SearchQuery};
+use crate::index::{self, ClaimIndex, Found, QueryTerm, SearchPage, SearchQuery, Snapshot};
 use crate::matcher;
-use crate::model::{Appearance, Claim};
+use crate::matcher::features::ClaimTerms;
+use crate::model::{Appearance, Claim, IndexedClaim};
 use crate::store::{Store, StoreStats, Upsert};
-use crate::text::{self, Lang};
+use crate::text::{self, Lang, TermField};
 
 /// The seed fact-checks loaded into a new data folder by `serve`.
 const SEED_JSONL: &str = include_str!("../seed-data/claims.jsonl");
@@ -125,7 +126,7 @@ impl KnowledgeBase {
     pub fn open(dir: &Path) -> Result<KnowledgeBase> {
         std::fs::create_dir_all(dir)?;
         let store = Store::open(&store_path(dir))?;
-        let index = ClaimIndex::open(Some(&dir.join("index")))?;
+        let index = ClaimIndex::open(Some(&dir.join("index")), MATCHER_ANALYSIS)?;
         KnowledgeBase::assemble(store, index, Some(dir.to_path_buf()))
     }
 
@@ -139,13 +140,17 @@ impl KnowledgeBase {
             other => return other,
         }
         let store = Store::open(&store_path(dir))?;
-        let index = ClaimIndex::open_reader(&dir.join("index"))?;
+        let index = ClaimIndex::open_reader(&dir.join("index"), MATCHER_ANALYSIS)?;
         KnowledgeBase::new(store, index, Some(dir.to_path_buf()))
     }
 
     /// A knowledge base in memory, for tests and evaluation runs.
     pub fn open_in_memory() -> Result<KnowledgeBase> {
-        KnowledgeBase::assemble(Store::open_in_memory()?, ClaimIndex::open(None)?, None)
+        KnowledgeBase::assemble(
+            Store::open_in_memory()?,
+            ClaimIndex::open(None, MATCHER_ANALYSIS)?,
+            None,
+        )
     }
 
     /// The knowledge base over these halves, the index where it stands.
@@ -314,9 +319,9 @@ impl KnowledgeBase {
         req: &matcher::Request<'_>,
         params: &matcher::Params,
     ) -> Result<Vec<matcher::Match>> {
-        let snapshot = self.inner.index.snapshot();
-        let matches = matcher::rank(&snapshot, req, params)?;
-        snapshot.check()?;
+        let corpus = MatchCorpus(self.inner.index.snapshot());
+        let matches = matcher::rank(&corpus, req, params)?;
+        corpus.0.check()?;
         Ok(matches)
     }
 
@@ -601,6 +606,76 @@ impl KnowledgeBase {
             sync.committed = sync.applied;
         }
         Ok(())
+    }
+}
+
+/// How the index keeps the matcher's analysis of each claim: the index
+/// stores the bytes and caches the decoded value without knowing either.
+const MATCHER_ANALYSIS: index::Analysis = index::Analysis {
+    encode: encode_analysis,
+    decode: decode_analysis,
+};
+
+fn encode_analysis(claim: &IndexedClaim) -> Vec<u8> {
+    ClaimTerms::analyze(claim).encode()
+}
+
+fn decode_analysis(bytes: &[u8]) -> Option<index::Decoded> {
+    ClaimTerms::decode(bytes).map(|terms| Arc::new(terms) as index::Decoded)
+}
+
+/// The matcher's view of an index snapshot: the one place the two meet.
+struct MatchCorpus<'a>(Snapshot<'a>);
+
+impl matcher::Corpus for MatchCorpus<'_> {
+    fn num_docs(&self) -> u64 {
+        self.0.num_docs()
+    }
+
+    fn generation(&self) -> u64 {
+        self.0.generation()
+    }
+
+    fn doc_freq(&self, field: TermField, term: &str) -> u64 {
+        self.0.doc_freq(field, term)
+    }
+
+    fn retrieve(
+        &self,
+        terms: &[matcher::WeightedTerm],
+        limit: usize,
+    ) -> Result<Vec<matcher::Retrieved>> {
+        let terms: Vec<QueryTerm<'_>> = terms
+            .iter()
+            .map(|t| QueryTerm {
+                field: t.field,
+                term: &t.term,
+                boost: t.boost,
+            })
+            .collect();
+        Ok(self
+            .0
+            .retrieve(&terms, limit)?
+            .into_iter()
+            .map(retrieved)
+            .collect())
+    }
+
+    fn by_url(&self, canonical: &str) -> Result<Vec<matcher::Retrieved>> {
+        Ok(self
+            .0
+            .by_url(canonical)?
+            .into_iter()
+            .map(retrieved)
+            .collect())
+    }
+}
+
+fn retrieved(hit: Found) -> matcher::Retrieved {
+    matcher::Retrieved {
+        claim: hit.claim,
+        terms: hit.analysis.and_then(|a| a.downcast::<ClaimTerms>().ok()),
+        score: hit.score,
     }
 }
 

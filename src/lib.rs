@@ -6,17 +6,25 @@
 //!  cli ─┐                          ┌─> store   (SQLite: the source of truth)
 //!  api ─┼─> kb::KnowledgeBase  ────┼─> index   (tantivy: derived, rebuildable)
 //!       │                          └─> matcher (pure: text -> ranked candidates)
+//!       │      store, index, matcher ─> model, verdict (the records)
 //!       └───────────── everything ───> text    (language, normalization, analyzers)
 //! ```
 //!
-//! - [`model`] the records (claims, appearances); [`verdict`] the verdict scale.
-//! - [`formats`] reads and writes JSONL, ClaimReview and Fact Check API files.
-//! - [`text`] owns every normalization, tokenization and stemming rule.
-//! - [`store`] SQLite, the only code that writes SQL; [`index`] tantivy, the
-//!   only code that calls it; [`kb`] the facade that keeps them in step.
-//! - [`matcher`] ranks the claims a post repeats (pure, over the narrow
-//!   [`matcher::Corpus`] trait the index implements); [`batch`] streams it
-//!   over JSONL; [`eval`] measures it; [`bench`] times it.
+//! Which way each dependency runs, and never back:
+//! - [`text`], [`verdict`] and [`model`] depend on nothing of ours but each
+//!   other (`model` on `verdict`); [`text::TermField`] names the indexed
+//!   fields for everyone.
+//! - [`store`] (SQLite, the only code that writes SQL) and [`index`] (tantivy,
+//!   the only code that calls it) know the records, not each other, and not
+//!   the matcher: the index stores each claim's matching analysis as opaque
+//!   bytes ([`index::Analysis`]).
+//! - [`matcher`] ranks the claims a post repeats: pure logic over the narrow
+//!   [`matcher::Corpus`] trait, knowing neither store nor index.
+//! - [`kb`] is the facade that keeps store and index in step and adapts an
+//!   index snapshot to `matcher::Corpus`: the one place index and matcher meet.
+//! - [`formats`] reads and writes JSONL, ClaimReview and Fact Check API files;
+//!   [`batch`] streams matching over JSONL; [`eval`] measures it; [`bench`]
+//!   times it; [`train`] fits its models offline.
 //! - [`cli`] and [`api`] are thin adapters over [`kb::KnowledgeBase`];
 //!   [`keys`] the API keys and roles they check.
 //! - [`error`] the one core error type.
@@ -35,6 +43,7 @@ pub mod matcher;
 pub mod model;
 pub mod store;
 pub mod text;
+pub mod train;
 pub mod verdict;
 
 pub use error::{Error, Result};

@@ -96,6 +96,59 @@ pub struct Appearance {
     pub first_seen: Option<String>,
 }
 
+/// What the index keeps of a claim to show a hit and to re-rank candidates
+/// without a trip to SQLite.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IndexedClaim {
+    pub id: String,
+    pub text: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub subtitle: Option<String>,
+    #[serde(default)]
+    pub lang: Option<String>,
+    #[serde(default)]
+    pub verdict: Option<Verdict>,
+    #[serde(default)]
+    pub verdict_text: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub publisher: Option<String>,
+    #[serde(default)]
+    pub review_date: Option<String>,
+    /// Order in which the store first saw the claim (its row id).
+    #[serde(default)]
+    pub row: i64,
+    /// Texts of the claim's appearances (posts that carried it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub appearance_texts: Vec<String>,
+}
+
+impl IndexedClaim {
+    pub fn from_claim(c: &Claim) -> IndexedClaim {
+        IndexedClaim {
+            id: c.id.clone(),
+            text: c.text.clone(),
+            title: c.title.clone(),
+            subtitle: c.subtitle.clone(),
+            lang: c.lang.clone(),
+            verdict: c.verdict,
+            verdict_text: c.verdict_text.clone(),
+            url: c.url.clone(),
+            publisher: c.publisher.clone(),
+            review_date: c.review_date.clone(),
+            row: c.row.unwrap_or(0),
+            appearance_texts: c
+                .appearances
+                .iter()
+                .filter_map(|a| a.text.clone())
+                .collect(),
+        }
+    }
+}
+
 fn is_zero(v: &i64) -> bool {
     *v == 0
 }

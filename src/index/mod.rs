@@ -8,6 +8,7 @@
 //! stemming and a French one French elision. The `ngram` field holds
 //! character n-grams of everything, for spelling variation and dialect.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -36,13 +37,11 @@ mod page;
 pub mod postings;
 mod snapshot;
 
-pub use snapshot::Snapshot;
+pub use snapshot::{Found, QueryTerm, Snapshot};
 
 use crate::error::{Error, Result};
-use crate::matcher::features::ClaimTerms;
-use crate::matcher::TermField;
-use crate::model::Claim;
-use crate::text::{self, Lang};
+use crate::model::{Claim, IndexedClaim};
+use crate::text::{self, Lang, TermField};
 use crate::verdict::Verdict;
 
 /// Bumped whenever fields or analyzers change: an index of another version is rebuilt.
@@ -51,59 +50,6 @@ const SCHEMA_VERSION: u32 = 5;
 
 /// Memory for the writer's in-RAM segments, split across its threads.
 const WRITER_HEAP_BYTES: usize = 128 << 20;
-
-/// What the index keeps of a claim to show a hit and to re-rank candidates
-/// without a trip to SQLite.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct IndexedClaim {
-    pub id: String,
-    pub text: String,
-    #[serde(default)]
-    pub title: Option<String>,
-    #[serde(default)]
-    pub subtitle: Option<String>,
-    #[serde(default)]
-    pub lang: Option<String>,
-    #[serde(default)]
-    pub verdict: Option<Verdict>,
-    #[serde(default)]
-    pub verdict_text: Option<String>,
-    #[serde(default)]
-    pub url: Option<String>,
-    #[serde(default)]
-    pub publisher: Option<String>,
-    #[serde(default)]
-    pub review_date: Option<String>,
-    /// Order in which the store first saw the claim (its row id).
-    #[serde(default)]
-    pub row: i64,
-    /// Texts of the claim's appearances (posts that carried it).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub appearance_texts: Vec<String>,
-}
-
-impl IndexedClaim {
-    fn from_claim(c: &Claim) -> IndexedClaim {
-        IndexedClaim {
-            id: c.id.clone(),
-            text: c.text.clone(),
-            title: c.title.clone(),
-            subtitle: c.subtitle.clone(),
-            lang: c.lang.clone(),
-            verdict: c.verdict,
-            verdict_text: c.verdict_text.clone(),
-            url: c.url.clone(),
-            publisher: c.publisher.clone(),
-            review_date: c.review_date.clone(),
-            row: c.row.unwrap_or(0),
-            appearance_texts: c
-                .appearances
-                .iter()
-                .filter_map(|a| a.text.clone())
-                .collect(),
-        }
-    }
-}
 
 /// A search: free text plus filters. Any string is a valid `q`.
 #[derive(Clone, Debug, Default)]
@@ -262,7 +208,7 @@ pub struct SearchPage {
 struct Fields {
     id: Field,
     doc: Field,
-    /// The claim's analysis for re-ranking (`ClaimTerms::encode`).
+    /// The claim's analysis for re-ranking (`Analysis::encode`), opaque here.
     terms: Field,
     words: [Field; 5],
     ngram: Field,
@@ -334,8 +280,30 @@ struct Payload {
     seq: i64,
 }
 
+/// What the index keeps beside each claim for re-ranking, without knowing
+/// what it is: the caller (the knowledge base, for the matcher) says how to
+/// make the bytes at index time and how to read them back, and gets the
+/// decoded value back with each hit, cached with the claim.
+#[derive(Clone, Copy)]
+pub struct Analysis {
+    pub encode: fn(&IndexedClaim) -> Vec<u8>,
+    pub decode: fn(&[u8]) -> Option<Decoded>,
+}
+
+/// A decoded per-claim analysis, shared by every hit on the claim.
+pub type Decoded = Arc<dyn Any + Send + Sync>;
+
+impl Analysis {
+    /// Stores nothing: for uses of the index that never re-rank.
+    pub const NONE: Analysis = Analysis {
+        encode: |_| Vec::new(),
+        decode: |_| None,
+    };
+}
+
 pub struct ClaimIndex {
     index: Index,
+    analysis: Analysis,
     reader: IndexReader,
     // One writer per process (tantivy holds a lock file on it); `None` when
     // another process holds it and this one only reads.
@@ -350,13 +318,13 @@ pub struct ClaimIndex {
 }
 
 /// A stored claim and its analysis, as matching reads them.
-type StoredClaim = (Arc<IndexedClaim>, Option<Arc<ClaimTerms>>);
+type StoredClaim = (Arc<IndexedClaim>, Option<Decoded>);
 
 /// Claims read from the doc store by (segment, document), for one searcher
 /// generation (`None` before the first). A post's candidates are mostly
 /// claims other posts retrieved before: a cached one costs a hash lookup
 /// instead of a block decompression, a JSON parse and an analysis decode,
-/// and keeps the weights computed for it (`ClaimTerms`).
+/// and keeps the analysis decoded for it.
 #[derive(Default)]
 struct ClaimCache {
     generation: Option<u64>,
@@ -379,7 +347,7 @@ impl ClaimIndex {
     /// derived: the caller then rebuilds it from the store; the log says
     /// why). `None` keeps it in memory. When another process holds the
     /// writer, fails with [`Error::IndexBusy`] and touches nothing.
-    pub fn open(dir: Option<&Path>) -> Result<ClaimIndex> {
+    pub fn open(dir: Option<&Path>, analysis: Analysis) -> Result<ClaimIndex> {
         let (schema, fields) = build_schema();
         let index = match dir {
             None => Index::builder()
@@ -397,7 +365,7 @@ impl ClaimIndex {
             None => index.writer_with_num_threads(1, WRITER_HEAP_BYTES),
         }
         .map_err(busy_or)?;
-        let index = ClaimIndex::assemble(index, Some(writer), fields, dir.is_none())?;
+        let index = ClaimIndex::assemble(index, analysis, Some(writer), fields, dir.is_none())?;
         if index.index.load_metas()?.payload.is_none() {
             // Stamp a new index so that reopening it is recognised as ours.
             index.commit(0)?;
@@ -407,7 +375,7 @@ impl ClaimIndex {
 
     /// Opens the index in `dir` to read only, beside the process that holds
     /// its writer (a running server): no writer, no repair, nothing written.
-    pub fn open_reader(dir: &Path) -> Result<ClaimIndex> {
+    pub fn open_reader(dir: &Path, analysis: Analysis) -> Result<ClaimIndex> {
         let (schema, fields) = build_schema();
         // No checksums here: the writer's process may be merging segments
         // and removing old files under us; it is the one that repairs.
@@ -418,11 +386,12 @@ impl ClaimIndex {
             ))
         })?;
         text::register_analyzers(index.tokenizers());
-        ClaimIndex::assemble(index, None, fields, false)
+        ClaimIndex::assemble(index, analysis, None, fields, false)
     }
 
     fn assemble(
         index: Index,
+        analysis: Analysis,
         writer: Option<IndexWriter>,
         fields: Fields,
         in_memory: bool,
@@ -433,6 +402,7 @@ impl ClaimIndex {
             .try_into()?;
         Ok(ClaimIndex {
             index,
+            analysis,
             reader,
             writer: writer.map(Mutex::new),
             fields,
@@ -539,7 +509,7 @@ impl ClaimIndex {
         doc.add_text(f.id, &c.id);
         let indexed = IndexedClaim::from_claim(c);
         doc.add_text(f.doc, serde_json::to_string(&indexed)?);
-        doc.add_bytes(f.terms, &ClaimTerms::analyze(&indexed).encode());
+        doc.add_bytes(f.terms, &(self.analysis.encode)(&indexed));
         doc.add_u64(f.id_hash, id_hash(&c.id));
         let texts = [Some(&c.text), c.title.as_ref(), c.subtitle.as_ref()]
             .into_iter()
@@ -803,7 +773,7 @@ impl ClaimIndex {
         &self,
         searcher: &Searcher,
         addr: DocAddress,
-    ) -> Result<(IndexedClaim, Option<Arc<ClaimTerms>>)> {
+    ) -> Result<(IndexedClaim, Option<Decoded>)> {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let json = doc
             .get_first(self.fields.doc)
@@ -812,8 +782,7 @@ impl ClaimIndex {
         let terms = doc
             .get_first(self.fields.terms)
             .and_then(|v| v.as_bytes())
-            .and_then(ClaimTerms::decode)
-            .map(Arc::new);
+            .and_then(self.analysis.decode);
         Ok((serde_json::from_str(json)?, terms))
     }
 }

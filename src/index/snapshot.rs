@@ -1,8 +1,10 @@
-//! The index as the matcher sees it: one searcher's term statistics, BM25
-//! retrieval (over the postings copies once they pay) and URL lookup.
+//! One searcher's view of the index for matching: term statistics, BM25
+//! retrieval (over the postings copies once they pay) and URL lookup. The
+//! knowledge base adapts it to the matcher's `Corpus`; nothing here knows
+//! the matcher.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{
@@ -11,18 +13,36 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, Score, Searcher, Term};
 
-use super::{lang_slot, postings, term_query, ClaimIndex, DOC_FREQ_CACHE_TERMS};
+use super::{lang_slot, postings, term_query, ClaimIndex, Decoded, DOC_FREQ_CACHE_TERMS};
 use crate::error::Result;
-use crate::matcher::{Corpus, Retrieved, TermField, WeightedTerm};
-use crate::text::Lang;
+use crate::model::IndexedClaim;
+use crate::text::{Lang, TermField};
 
-/// One searcher's view of the index, as the matcher sees it.
+/// One searcher's view of the index.
 pub struct Snapshot<'a> {
     pub(super) index: &'a ClaimIndex,
     pub(super) searcher: Searcher,
     /// The first index read that failed where `Corpus` has no way to say so
     /// (`doc_freq`); `check` turns it into the match's error.
     pub(super) failure: Mutex<Option<tantivy::TantivyError>>,
+}
+
+/// A term to look for, with its query weight.
+#[derive(Clone, Copy, Debug)]
+pub struct QueryTerm<'t> {
+    pub field: TermField,
+    pub term: &'t str,
+    pub boost: f32,
+}
+
+/// A claim a query returned, with its engine score (BM25).
+#[derive(Clone)]
+pub struct Found {
+    /// Shared: the same record goes to every query that finds it.
+    pub claim: Arc<IndexedClaim>,
+    /// The claim's analysis as stored at index time, decoded.
+    pub analysis: Option<Decoded>,
+    pub score: f32,
 }
 
 impl Snapshot<'_> {
@@ -41,13 +61,13 @@ impl Snapshot<'_> {
     }
 
     /// The stored claims (through the claim cache) of scored documents.
-    fn retrieved(&self, top: Vec<(Score, DocAddress)>) -> Result<Vec<Retrieved>> {
+    fn hits(&self, top: Vec<(Score, DocAddress)>) -> Result<Vec<Found>> {
         top.into_iter()
             .map(|(score, addr)| {
-                let (claim, terms) = self.index.stored_cached(&self.searcher, addr)?;
-                Ok(Retrieved {
+                let (claim, analysis) = self.index.stored_cached(&self.searcher, addr)?;
+                Ok(Found {
                     claim,
-                    terms,
+                    analysis,
                     score,
                 })
             })
@@ -84,18 +104,19 @@ impl Snapshot<'_> {
             &CachedStatistics(self),
         )?)
     }
-}
 
-impl Corpus for Snapshot<'_> {
-    fn num_docs(&self) -> u64 {
+    /// Documents in the snapshot.
+    pub fn num_docs(&self) -> u64 {
         self.searcher.num_docs()
     }
 
-    fn generation(&self) -> u64 {
+    /// Names the snapshot: term statistics are the same for equal generations.
+    pub fn generation(&self) -> u64 {
         self.searcher.generation().generation_id()
     }
 
-    fn doc_freq(&self, field: TermField, term: &str) -> u64 {
+    /// Documents containing `term` in `field` (cached per generation).
+    pub fn doc_freq(&self, field: TermField, term: &str) -> u64 {
         let generation = self.searcher.generation().generation_id();
         {
             let cache = self
@@ -142,7 +163,8 @@ impl Corpus for Snapshot<'_> {
         df
     }
 
-    fn retrieve(&self, terms: &[WeightedTerm], limit: usize) -> Result<Vec<Retrieved>> {
+    /// The best `limit` claims for an OR of the terms (BM25, boosts applied).
+    pub fn retrieve(&self, terms: &[QueryTerm<'_>], limit: usize) -> Result<Vec<Found>> {
         // The weights tantivy's boolean query of these terms would use. A
         // term without a positive boost adds nothing and is left out.
         let num_docs = self.searcher.total_num_docs()?;
@@ -159,10 +181,10 @@ impl Corpus for Snapshot<'_> {
                     avg
                 }
             };
-            let df = self.doc_freq(t.field, &t.term);
+            let df = self.doc_freq(t.field, t.term);
             scored.push(postings::ScoredTerm {
                 field,
-                text: &t.term,
+                text: t.term,
                 boost: t.boost,
                 weight: Bm25Weight::for_one_term_without_explain(df, num_docs, avg)
                     .boost_by(t.boost),
@@ -175,12 +197,13 @@ impl Corpus for Snapshot<'_> {
         } else {
             self.tantivy_top_docs(&scored, limit)?
         };
-        self.retrieved(top)
+        self.hits(top)
     }
 
-    fn by_url(&self, canonical: &str) -> Result<Vec<Retrieved>> {
+    /// Claims that list this canonical URL (an appearance or the review itself).
+    pub fn by_url(&self, canonical: &str) -> Result<Vec<Found>> {
         let query = term_query(self.index.fields.url, canonical);
-        self.retrieved(self.searcher.search(&query, &TopDocs::with_limit(50))?)
+        self.hits(self.searcher.search(&query, &TopDocs::with_limit(50))?)
     }
 }
 

@@ -1,5 +1,4 @@
 use super::*;
-use crate::matcher::{Corpus, WeightedTerm};
 use tantivy::collector::TopDocs;
 
 fn claim(i: usize, text: &str) -> Claim {
@@ -14,7 +13,7 @@ fn claim(i: usize, text: &str) -> Claim {
 /// An in-memory index (its queries run on postings copies from the first)
 /// holding `texts` as English claims `c0`, `c1`, ..., committed.
 fn index_of<S: AsRef<str>>(texts: &[S]) -> ClaimIndex {
-    let index = ClaimIndex::open(None).expect("index");
+    let index = ClaimIndex::open(None, Analysis::NONE).expect("index");
     let changes: Vec<(String, Option<Claim>)> = texts
         .iter()
         .enumerate()
@@ -26,12 +25,12 @@ fn index_of<S: AsRef<str>>(texts: &[S]) -> ClaimIndex {
 }
 
 /// English word terms, unboosted.
-fn en_terms(words: &[&str]) -> Vec<WeightedTerm> {
+fn en_terms<'t>(words: &[&'t str]) -> Vec<QueryTerm<'t>> {
     words
         .iter()
-        .map(|t| WeightedTerm {
+        .map(|t| QueryTerm {
             field: TermField::Words(Lang::En),
-            term: t.to_string(),
+            term: t,
             boost: 1.0,
         })
         .collect()
@@ -50,7 +49,7 @@ fn matching_retrieval_scores_as_a_plain_search_does() {
     let terms = en_terms(&["vaccin", "dna", "brazil", "river"]);
     // Warm the frequency cache the way the matcher does.
     for t in &terms {
-        snapshot.doc_freq(t.field, &t.term);
+        snapshot.doc_freq(t.field, t.term);
     }
     let got: Vec<(String, f32)> = snapshot
         .retrieve(&terms, 10)
@@ -64,13 +63,13 @@ fn matching_retrieval_scores_as_a_plain_search_does() {
 }
 
 /// What tantivy's own boolean query returns for the terms: ids and scores.
-fn tantivy_top(index: &ClaimIndex, terms: &[WeightedTerm], limit: usize) -> Vec<(String, f32)> {
+fn tantivy_top(index: &ClaimIndex, terms: &[QueryTerm<'_>], limit: usize) -> Vec<(String, f32)> {
     let clauses: Vec<(Occur, Box<dyn Query>)> = terms
         .iter()
         .map(|t| {
             let q: Box<dyn Query> = Box::new(BoostQuery::new(
                 Box::new(TermQuery::new(
-                    Term::from_field_text(index.field_of(t.field), &t.term),
+                    Term::from_field_text(index.field_of(t.field), t.term),
                     IndexRecordOption::WithFreqs,
                 )),
                 t.boost,
@@ -99,7 +98,7 @@ fn matching_retrieval_agrees_with_tantivy_across_segments_and_deletions() {
         seed ^= seed << 17;
         seed
     };
-    let index = ClaimIndex::open(None).expect("index");
+    let index = ClaimIndex::open(None, Analysis::NONE).expect("index");
     let mut seq = 0;
     for batch in 0..3 {
         let changes: Vec<(String, Option<Claim>)> = (0..1500)
@@ -136,10 +135,10 @@ fn matching_retrieval_agrees_with_tantivy_across_segments_and_deletions() {
     let snapshot = index.snapshot();
     for q in 0..40 {
         let n = 1 + q % 12;
-        let terms: Vec<WeightedTerm> = (0..n)
-            .map(|k| WeightedTerm {
+        let terms: Vec<QueryTerm<'_>> = (0..n)
+            .map(|k| QueryTerm {
                 field: TermField::Words(Lang::En),
-                term: words[(q * 7 + k * 13) % 60].clone(),
+                term: &words[(q * 7 + k * 13) % 60],
                 boost: if k % 3 == 0 {
                     1.0
                 } else {
@@ -265,16 +264,16 @@ fn a_rolled_back_clear_never_lands_with_a_later_commit() {
 fn an_index_whose_writer_another_process_holds_opens_to_read_and_refuses_writes() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("index");
-    let holder = ClaimIndex::open(Some(&path)).unwrap();
+    let holder = ClaimIndex::open(Some(&path), Analysis::NONE).unwrap();
     holder
         .apply(&[("c1".into(), Some(claim(1, "the fence opens")))])
         .unwrap();
     holder.commit(1).unwrap();
     assert!(matches!(
-        ClaimIndex::open(Some(&path)),
+        ClaimIndex::open(Some(&path), Analysis::NONE),
         Err(Error::IndexBusy)
     ));
-    let reader = ClaimIndex::open_reader(&path).unwrap();
+    let reader = ClaimIndex::open_reader(&path, Analysis::NONE).unwrap();
     assert_eq!(reader.num_docs(), 1);
     assert_eq!(reader.applied_seq().unwrap(), 1);
     assert!(matches!(reader.commit(2), Err(Error::IndexBusy)));

@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 
 use super::{Stats, TermField};
-use crate::index::IndexedClaim;
+use crate::model::IndexedClaim;
 use crate::text::{self, Lang};
 
 fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {

@@ -378,7 +378,7 @@ impl Stats<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::IndexedClaim;
+    use crate::model::IndexedClaim;
 
     /// Every term equally rare: weights are term counts.
     struct Flat;

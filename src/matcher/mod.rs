@@ -24,17 +24,12 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::index::IndexedClaim;
+use crate::model::IndexedClaim;
 use crate::text::{self, Lang};
 
 pub use features::Features;
 
-/// Which indexed field a term belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum TermField {
-    Words(Lang),
-    Ngram,
-}
+pub use crate::text::TermField;
 
 /// A term to look for, with its query weight.
 #[derive(Clone, Debug, PartialEq)]

@@ -91,6 +91,14 @@ impl Lang {
 pub const NGRAM_ANALYZER: &str = "ngram";
 
 /// What `detect` found.
+/// Which indexed field a term belongs to: the word field of a language
+/// (that language's analyzer) or the language-neutral character n-grams.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TermField {
+    Words(Lang),
+    Ngram,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Detection {
     /// Arabizi counts as `Ar`.
