@@ -1,6 +1,7 @@
 //! The index is derived from the store: a damaged one is rebuilt on open,
 //! whichever file of a segment was hurt, and never keeps debunk from starting.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use debunk::matcher::Request;
@@ -170,4 +171,38 @@ fn a_write_the_index_could_not_take_is_answered_as_committed_and_caught_up_later
 fn finds_its_claims_plus_one(kb: &KnowledgeBase) {
     assert_eq!(kb.index_docs(), CLAIMS as u64 + 1);
     assert_eq!(top_ids(kb, "zorblat7", 1), ["r7"]);
+}
+
+#[test]
+fn a_term_dictionary_damaged_under_a_running_knowledge_base_fails_matches_instead_of_emptying_them()
+{
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    folder_with_claims(&data);
+    let kb = KnowledgeBase::open(&data).unwrap();
+    // Overwritten in place, same length: the open segment's mapping sees it.
+    let file = segment_file(&data, "term");
+    let len = std::fs::metadata(&file).unwrap().len() as usize;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .write_all(&vec![0xff; len])
+        .unwrap();
+    let matched = kb.match_post(&Request {
+        text: "the zorblat7 fence near the quarnia river opens at dawn",
+        url: None,
+        lang: None,
+        top: 3,
+    });
+    assert!(
+        matches!(matched, Err(debunk::Error::Index(_))),
+        "{matched:?}"
+    );
+    let searched = kb.search(&debunk::index::SearchQuery {
+        q: "zorblat7".into(),
+        limit: 3,
+        ..Default::default()
+    });
+    assert!(searched.is_err(), "{searched:?}");
 }
