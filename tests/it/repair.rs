@@ -8,6 +8,7 @@ use debunk::matcher::Request;
 use debunk::KnowledgeBase;
 
 use crate::common::*;
+use crate::serve::{get, request, start};
 
 /// Claims of a test folder: distinct words, so each is found by its own.
 const CLAIMS: usize = 40;
@@ -123,6 +124,29 @@ fn the_cli_repairs_a_damaged_index_and_says_why() {
         let found = json(&debunk(&data, &["search", "zorblat7", "--json"]));
         assert_eq!(found["hits"][0]["id"], "r7", "{what}: {found}");
     }
+}
+
+#[test]
+fn a_server_starts_on_a_damaged_index_ready_and_matching() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    folder_with_claims(&data);
+    damage(&data, "pos", Damage::HalfTruncated);
+    let (_server, addr) = start(&data);
+    let (status, _, body) = get(&addr, "/readyz");
+    assert_eq!(status, 200, "{body}");
+    let post =
+        serde_json::json!({"text": "the zorblat7 fence near the quarnia river opens at dawn"});
+    let (status, _, body) = request(
+        &addr,
+        "POST",
+        "/api/v1/match",
+        &[("Content-Type", "application/json")],
+        &post.to_string(),
+    );
+    assert_eq!(status, 200, "{body}");
+    let reply: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(reply["matches"][0]["claim_id"], "r7", "{body}");
 }
 
 #[test]
