@@ -223,6 +223,7 @@ impl KnowledgeBase {
         };
         let mut batch: Vec<Claim> = Vec::new();
         let mut batches = 0usize;
+        let mut index_ok = true;
         let mut flush = |batch: &mut Vec<Claim>, report: &mut ImportReport| -> Result<()> {
             if batch.is_empty() {
                 return Ok(());
@@ -241,7 +242,13 @@ impl KnowledgeBase {
             }
             batch.clear();
             batches += 1;
-            self.sync_index(batches.is_multiple_of(BATCHES_PER_INDEX_COMMIT))?;
+            // A committed batch stands even if the index can't take it (see
+            // `catch_up_after_write`); after one failure the rest of the
+            // import leaves the index to catch up later.
+            if index_ok {
+                index_ok =
+                    self.catch_up_after_write(batches.is_multiple_of(BATCHES_PER_INDEX_COMMIT));
+            }
             progress(ImportProgress::Committed {
                 records: report.imported + report.updated,
             });
@@ -283,7 +290,7 @@ impl KnowledgeBase {
             other => other?,
         }
         flush(&mut batch, &mut report)?;
-        self.sync_index(true)?;
+        self.catch_up_after_write(true);
         Ok(report)
     }
 
@@ -403,7 +410,7 @@ impl KnowledgeBase {
             w.delete_claim(id)?;
             Ok(())
         })?;
-        self.catch_up_after_write();
+        self.catch_up_after_write(true);
         Ok(())
     }
 
@@ -439,7 +446,7 @@ impl KnowledgeBase {
     ) -> Result<(Claim, bool)> {
         self.check_writable()?;
         let created = self.inner.store.write(f)?;
-        self.catch_up_after_write();
+        self.catch_up_after_write(true);
         Ok((self.get_claim(id)?, created))
     }
 
@@ -447,10 +454,14 @@ impl KnowledgeBase {
     /// answered as committed even when this fails: it is in the store, the
     /// index catches up from the change log later (the next write, a
     /// readiness probe, a restart), and a client that saw an error would
-    /// retry into a conflict.
-    fn catch_up_after_write(&self) {
-        if let Err(e) = self.sync_index(true) {
-            tracing::error!(error = %e, "the index could not take a committed write; it catches up later");
+    /// retry into a conflict. Returns whether the index took it.
+    fn catch_up_after_write(&self, commit: bool) -> bool {
+        match self.sync_index(commit) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::error!(error = %e, "the index could not take a committed write; it catches up later");
+                false
+            }
         }
     }
 
