@@ -333,7 +333,8 @@ impl KnowledgeBase {
     }
 
     /// Stores a new claim; an existing id is a conflict. Returns it as stored.
-    /// Like every write here, it is searchable and matchable on return.
+    /// Like every write here, it is searchable and matchable on return
+    /// (unless the index fails to take it: see `catch_up_after_write`).
     pub fn create_claim(&self, claim: Claim) -> Result<Claim> {
         let claim = prepare(fresh(claim));
         self.write_claim(&claim.id.clone(), |w| {
