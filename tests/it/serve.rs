@@ -81,11 +81,17 @@ impl Drop for Server {
 
 /// Starts `debunk serve` on a free port; returns the child and its address.
 fn start(data: &std::path::Path) -> (Server, String) {
+    start_with(data, &[])
+}
+
+/// `start` with more `serve` options.
+fn start_with(data: &std::path::Path, options: &[&str]) -> (Server, String) {
     let mut child = bin()
         .env("DEBUNK_LOG", "info")
         .arg("--data-dir")
         .arg(data)
         .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(options)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -257,4 +263,36 @@ fn a_stopping_server_finishes_the_request_in_flight() {
     assert!(exit.success(), "{exit}");
     // Gone: new connections are refused.
     assert!(TcpStream::connect(&addr).is_err());
+}
+
+/// Whether the server closed the connection: a read ends (EOF or reset)
+/// instead of waiting. The read time-out only guards against a hang.
+fn closed_by_server(mut s: TcpStream) -> bool {
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    let mut sink = Vec::new();
+    match s.read_to_end(&mut sink) {
+        Ok(_) => true,
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    }
+}
+
+#[test]
+fn a_connection_that_never_finishes_its_request_head_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let (_server, addr) = start_with(&data, &["--timeout-secs", "1"]);
+    let mut s = TcpStream::connect(&addr).unwrap();
+    // A request line and one header, then nothing: the head never ends.
+    write!(s, "GET /healthz HTTP/1.1\r\nHost: {addr}\r\n").unwrap();
+    s.flush().unwrap();
+    assert!(
+        closed_by_server(s),
+        "the half-sent head kept the connection open"
+    );
+    // The server still answers others.
+    assert_eq!(get(&addr, "/healthz").0, 200);
 }
