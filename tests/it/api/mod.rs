@@ -149,6 +149,9 @@ impl Api {
     }
 }
 
+/// Bytes of a body over every JSON route's limit (256 KiB).
+const MAX_BODY_PROBE: usize = 300 * 1024;
+
 /// A claim made up for the tests (not a real fact-check).
 fn test_claim(id: &str) -> Value {
     json!({
