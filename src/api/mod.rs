@@ -176,6 +176,21 @@ where
     }
 }
 
+/// A raw body under the JSON body limit, whose every rejection (the limit
+/// above all) is a problem+json.
+pub struct ApiBytes(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::body::Bytes::from_request(req, state)
+            .await
+            .map(ApiBytes)
+            .map_err(|e| problem::from_bytes_rejection(&e))
+    }
+}
+
 /// Wraps one of axum's parts extractors so that its rejection is a
 /// problem+json (`bad-request`) like every other error.
 macro_rules! problem_extractor {

@@ -277,3 +277,49 @@ async fn a_request_over_the_time_limit_is_stopped_with_a_problem() {
     let p: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(p["type"], "https://debunk.dev/problems/timeout");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_skips_a_record_with_a_bad_id_and_keeps_the_good_ones_around_it() {
+    let api = Api::new(ServeOptions::default());
+    let mut nul_text = test_claim("imp-ctl-2");
+    nul_text["text"] = json!("\u{0}Test claim: the zorblax fence opens at dawn");
+    let body = format!(
+        "{}\n{}\n{}\n{}\n",
+        test_claim("imp-ctl-1"),
+        nul_text,
+        test_claim("imp-\u{0}-3"),
+        test_claim("imp-ctl-4"),
+    );
+    for (query, strict) in [
+        ("/api/v1/import", false),
+        ("/api/v1/import?strict=true", true),
+    ] {
+        let r = api
+            .call(
+                Method::POST,
+                query,
+                Some(&api.editor),
+                &[],
+                Some(("application/x-ndjson", body.clone().into_bytes())),
+            )
+            .await;
+        if strict {
+            r.assert_problem(400, "bad-record");
+            continue;
+        }
+        let report = r.json();
+        assert_eq!(report["imported"], 3, "{report}");
+        assert_eq!(report["skipped"], 1);
+        assert_eq!(report["errors"][0]["line"], 3);
+        assert!(
+            report["errors"][0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("control character"),
+            "{report}"
+        );
+    }
+    let cleaned = api.kb.get_claim("imp-ctl-2").unwrap();
+    assert_eq!(cleaned.text, "Test claim: the zorblax fence opens at dawn");
+    assert!(api.kb.get_claim("imp-ctl-4").is_ok());
+}
