@@ -177,11 +177,12 @@ pub async fn match_batch(
     let metrics = std::sync::Arc::clone(&state.metrics);
     let cap = state.options.max_records;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let input = stream::body_reader(body);
+    let (input, upload) = stream::body_reader(body);
     let (mut output, out_body) = stream::body_writer();
     tokio::task::spawn_blocking(move || {
+        let _upload = upload;
         let mut capped = stream::Capped {
-            inner: std::io::BufReader::new(input),
+            inner: input,
             lines_left: cap,
             hit: false,
         };

@@ -1,8 +1,6 @@
 //! `/api/v1/import` and `/api/v1/export`: fact-checks in and out in bulk,
 //! streamed both ways.
 
-use std::io::BufReader;
-
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -15,7 +13,7 @@ use super::openapi::Problem;
 use super::{blocking, stream, ApiError, ApiQuery, AppState};
 use crate::error::Error;
 use crate::formats::{ExportFormat, Format};
-use crate::kb::{ImportOptions, ImportReport};
+use crate::kb::{ImportOptions, ImportProgress, ImportReport};
 use crate::keys::Role;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -51,7 +49,7 @@ pub struct ImportParams {
     ),
     responses(
         (status = 200, description = "What was imported, updated and skipped", body = ImportReport),
-        (status = 400, description = "A bad parameter, or with strict a bad record", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A bad parameter, with strict a bad record, or a body that failed midway (what was committed before stays, in whole batches)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No key, or an unknown or revoked key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key's role is not enough", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not a JSON body", body = Problem, content_type = "application/problem+json"),
@@ -96,10 +94,37 @@ pub async fn import(
         max_records: Some(state.options.max_records as u64),
         ..ImportOptions::default()
     };
-    let input = BufReader::with_capacity(64 * 1024, stream::body_reader(body));
+    // While this handler waits, the upload runs; if the handler is dropped
+    // (the time limit, a client gone), `_upload` stops it from reading on.
+    let (input, _upload) = stream::body_reader(body);
     let kb = state.kb.clone();
-    let report = blocking(move || kb.import(input, &options, |_| {})).await?;
-    Ok(Json(report))
+    blocking(move || Ok(import_to_end(&kb, input, &options)))
+        .await?
+        .map(Json)
+}
+
+/// An import whose input may fail midway: what was committed stays (whole
+/// batches; under strict, nothing), and the error says so. Logged here,
+/// since the client that cut the upload short may not hear the answer.
+fn import_to_end(
+    kb: &crate::KnowledgeBase,
+    input: stream::ChannelReader,
+    options: &ImportOptions,
+) -> Result<ImportReport, ApiError> {
+    let mut committed = 0;
+    let progress = |p| match p {
+        ImportProgress::Committed { records } => committed = records,
+    };
+    match kb.import(input, options, progress) {
+        Err(Error::Io(e)) => {
+            tracing::warn!(committed, error = %e, "import cut short; the records after the last committed batch were not written");
+            Err(ApiError::BadRequest(format!(
+                "the upload was cut short ({e}): {committed} records were committed before, \
+                 in whole batches; none after"
+            )))
+        }
+        other => Ok(other?),
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -70,7 +70,23 @@ fn unchunk(mut body: &str) -> String {
     out
 }
 
-struct Server(std::process::Child);
+struct Server(std::process::Child, std::sync::mpsc::Receiver<String>);
+
+impl Server {
+    /// Waits for a log line holding `needle`; false if the server exits or
+    /// a minute passes (a guard against hanging, not a speed check).
+    fn logged(&self, needle: &str) -> bool {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while let Some(left) = until.checked_duration_since(std::time::Instant::now()) {
+            match self.1.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    }
+}
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -108,8 +124,13 @@ fn start_with(data: &std::path::Path, options: &[&str]) -> (Server, String) {
         }
     };
     // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (Server(child), addr)
+    let (log, seen) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let _ = log.send(line);
+        }
+    });
+    (Server(child, seen), addr)
 }
 
 #[test]
@@ -295,4 +316,76 @@ fn a_connection_that_never_finishes_its_request_head_is_closed() {
     );
     // The server still answers others.
     assert_eq!(get(&addr, "/healthz").0, 200);
+}
+
+/// Closes `s` with a TCP reset (SO_LINGER 0) instead of a normal close.
+fn reset(s: TcpStream) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let _inside = rt.enter();
+    s.set_nonblocking(true).unwrap();
+    let s = tokio::net::TcpStream::from_std(s).unwrap();
+    s.set_zero_linger().unwrap();
+    drop(s);
+}
+
+#[test]
+fn an_upload_cut_off_by_a_reset_writes_only_whole_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let (server, addr) = start(&data);
+    let made = json(&debunk(
+        &data,
+        &[
+            "keys", "create", "--role", "editor", "--name", "up", "--json",
+        ],
+    ));
+    let bearer = format!("Bearer {}", made["secret"].as_str().unwrap());
+    let count = |tag: &str| {
+        let (status, _, body) = get(&addr, &format!("/api/v1/claims?q={tag}&limit=1"));
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["total"]
+            .as_u64()
+            .unwrap()
+    };
+    for (tag, query) in [
+        ("quibbleflux", "/api/v1/import"),
+        ("snorgleplat", "/api/v1/import?strict=true"),
+    ] {
+        // 1,500 records (a whole batch of 1,000 and half of the next), then
+        // half a record, then a reset where the rest should have been.
+        let records: String = (0..1500)
+            .map(|i| {
+                let claim = serde_json::json!({"id": format!("{tag}-{i}"), "lang": "en",
+                    "text": format!("Test claim {i}: the {tag} fence opens on the 15th")});
+                format!("{claim}\n")
+            })
+            .collect();
+        let mut s = TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "POST {query} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {bearer}\r\n\
+             Content-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"
+        )
+        .unwrap();
+        for piece in [records.as_str(), "{\"id\": \"half"] {
+            write!(s, "{:x}\r\n{piece}\r\n", piece.len()).unwrap();
+        }
+        s.flush().unwrap();
+        // Let the server take in what was sent before the reset drops it.
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        reset(s);
+        assert!(
+            server.logged("import cut short"),
+            "{query}: no cut-short import logged"
+        );
+        let stored = count(tag);
+        if query.contains("strict") {
+            assert_eq!(stored, 0, "a strict import cut short wrote {stored}");
+        } else {
+            assert!(stored % 1000 == 0, "{stored} is not whole batches");
+        }
+    }
 }
