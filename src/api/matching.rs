@@ -176,7 +176,6 @@ pub async fn match_batch(
     let kb = state.kb.clone();
     let metrics = std::sync::Arc::clone(&state.metrics);
     let cap = state.options.max_records;
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let (input, upload) = stream::body_reader(body);
     let (mut output, out_body) = stream::body_writer();
     tokio::task::spawn_blocking(move || {
@@ -186,7 +185,9 @@ pub async fn match_batch(
             lines_left: cap,
             hit: false,
         };
-        let result = crate::batch::run(&kb, &mut capped, &mut output, top, threads);
+        // Every batch request shares the process's matching threads.
+        let pool = crate::batch::Pool::shared();
+        let result = crate::batch::run_on(pool, &kb, &mut capped, &mut output, top);
         if let Ok(stats) = &result {
             metrics.count_bands(stats.bands);
         }

@@ -389,3 +389,65 @@ fn an_upload_cut_off_by_a_reset_writes_only_whole_batches() {
         }
     }
 }
+
+/// Threads of a running process, as Linux counts them.
+fn threads_of(server: &Server) -> usize {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.0.id())).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Starts a batch upload that sends one post and stalls; returns once the
+/// server has answered its head.
+fn stalled_batch(addr: &str) -> TcpStream {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let line = format!("{}\n", serde_json::json!({"id": 1, "text": "border fence"}));
+    write!(
+        s,
+        "POST /api/v1/match/batch HTTP/1.1\r\nHost: {addr}\r\n\
+         Content-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n\
+         {:x}\r\n{line}\r\n",
+        line.len()
+    )
+    .unwrap();
+    s.flush().unwrap();
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    s
+}
+
+#[test]
+fn concurrent_batches_share_one_pool_of_matching_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let (server, addr) = start(&data);
+    // One whole batch first, so that what is started once is started.
+    let (status, _, _) = request(
+        &addr,
+        "POST",
+        "/api/v1/match/batch",
+        &[("Content-Type", "application/x-ndjson")],
+        "{\"id\": 0, \"text\": \"border fence\"}\n",
+    );
+    assert_eq!(status, 200);
+    let before = threads_of(&server);
+    let uploads = 6;
+    let open: Vec<TcpStream> = (0..uploads).map(|_| stalled_batch(&addr)).collect();
+    // Let each batch start what it starts; more time only adds threads.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let grown = threads_of(&server).saturating_sub(before);
+    // Each batch may hold a reader and a writer thread of its own; the
+    // matching threads are the pool's, started once. A thread per core per
+    // batch would be over this.
+    assert!(
+        grown <= 2 * uploads + 2,
+        "{grown} more threads for {uploads} batches"
+    );
+    drop(open);
+}
