@@ -15,6 +15,7 @@ use crate::model::{Appearance, Claim};
 #[utoipa::path(
     get,
     path = "/api/v1/claims/{id}",
+    summary = "Read one claim",
     tag = "claims",
     description = "One claim: as JSON, or as schema.org ClaimReview JSON-LD with `Accept: application/ld+json`.",
     params(("id" = String, Path, description = "The claim's id"), ("If-None-Match" = Option<String>, Header, description = "ETags of versions the client holds (or `*`): if the claim is still one of them, the answer is 304 without a body")),
@@ -162,9 +163,10 @@ fn url_segment(id: &str) -> String {
 #[utoipa::path(
     post,
     path = "/api/v1/claims",
+    summary = "Create a claim",
     tag = "claims",
     description = "Creates a claim. It is searchable and matchable when the response arrives. Without an `id` the server derives one from the review URL and the text, as an import does, so posting the same fact-check twice is a 409, not a copy. Control characters (other than tab and newline) are dropped from text; an id holding one is refused.",
-    request_body(content = Claim, content_type = "application/json"),
+    request_body(content = Claim, content_type = "application/json", example = json!({"text": "Test claim: the border fence opens to everyone on the 15th", "title": "No, the border fence does not open on the 15th", "lang": "en", "verdict": "false", "url": "https://example.org/review/fence-15th", "publisher": "Test Desk"})),
     responses(
         (status = 201, description = "Created", body = Claim, headers(("ETag" = String, description = "The claim's version"), ("Location" = String, description = "The claim's URL"))),
         (status = 400, description = "Malformed JSON, wrong types, an unusable claim or an id with a control character", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -192,10 +194,11 @@ pub async fn create(
 #[utoipa::path(
     put,
     path = "/api/v1/claims/{id}",
+    summary = "Replace or create a claim",
     tag = "claims",
     description = "Replaces the claim (or creates it). The id is the path's: the body may leave it out, and a body id that differs is a 400. With If-Match, only if the claim is still the version read.",
     params(("id" = String, Path, description = "The claim's id"), ("If-Match" = Option<String>, Header, description = "The ETag of the claim as last read: the write happens only if it is still current")),
-    request_body(content = Claim, content_type = "application/json"),
+    request_body(content = Claim, content_type = "application/json", example = json!({"text": "Test claim: the border fence opens to everyone on the 15th", "title": "No, the border fence does not open on the 15th", "lang": "en", "verdict": "false", "url": "https://example.org/review/fence-15th", "publisher": "Test Desk"})),
     responses(
         (status = 200, description = "Replaced", body = Claim, headers(("ETag" = String, description = "The version of the claim returned"))),
         (status = 201, description = "Created", body = Claim, headers(("ETag" = String, description = "The version of the claim returned"))),
@@ -233,10 +236,11 @@ pub async fn replace(
 #[utoipa::path(
     patch,
     path = "/api/v1/claims/{id}",
+    summary = "Change fields of a claim",
     tag = "claims",
     description = "Changes fields of the claim with a JSON merge patch (RFC 7396): `null` removes a field. The id can't change.",
     params(("id" = String, Path, description = "The claim's id"), ("If-Match" = Option<String>, Header, description = "The ETag of the claim as last read: the write happens only if it is still current")),
-    request_body(content = Object, content_type = "application/merge-patch+json"),
+    request_body(content = Object, content_type = "application/merge-patch+json", example = json!({"summary": "The fence stays closed; the post shows an old photo.", "tags": ["border"]})),
     responses(
         (status = 200, description = "Patched", body = Claim, headers(("ETag" = String, description = "The version of the claim returned"))),
         (status = 400, description = "Not JSON, or the patched claim is not valid", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -276,6 +280,7 @@ pub async fn patch(
 #[utoipa::path(
     delete,
     path = "/api/v1/claims/{id}",
+    summary = "Delete a claim",
     tag = "claims",
     description = "Deletes the claim.",
     params(("id" = String, Path, description = "The claim's id"), ("If-Match" = Option<String>, Header, description = "The ETag of the claim as last read: the write happens only if it is still current")),
@@ -305,6 +310,7 @@ pub async fn delete(
 #[utoipa::path(
     get,
     path = "/api/v1/claims/{id}/appearances",
+    summary = "List where a claim was seen",
     tag = "claims",
     description = "Where the claim was seen.",
     params(("id" = String, Path, description = "The claim's id")),
@@ -330,10 +336,11 @@ pub async fn appearances(
 #[utoipa::path(
     post,
     path = "/api/v1/claims/{id}/appearances",
+    summary = "Add where a claim was seen",
     tag = "claims",
     description = "Adds a place the claim was seen; its URL then matches posts that carry it.",
     params(("id" = String, Path, description = "The claim's id"), ("If-Match" = Option<String>, Header, description = "The ETag of the claim as last read: the write happens only if it is still current")),
-    request_body(content = Appearance, content_type = "application/json"),
+    request_body(content = Appearance, content_type = "application/json", example = json!({"url": "https://example.org/posts/fence-1", "text": "The fence opens on the 15th, share!"})),
     responses(
         (status = 201, description = "Added; the whole claim", body = Claim, headers(("ETag" = String, description = "The version of the claim returned"))),
         (status = 400, description = "Malformed JSON, wrong types, or neither url nor text", body = super::openapi::Problem, content_type = "application/problem+json"),

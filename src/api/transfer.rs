@@ -19,12 +19,13 @@ use crate::keys::Role;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ImportParams {
-    /// `auto` (default: told from the first bytes), `jsonl`, `claimreview`
-    /// (schema.org ClaimReview JSON-LD) or `factcheck-api` (the Fact Check
-    /// Tools API's `{"claims": [...]}`).
+    /// auto (default: told from the first bytes), jsonl, claimreview
+    /// (schema.org ClaimReview JSON-LD) or factcheck-api (the Fact Check
+    /// Tools API's {"claims": [...]}).
+    #[param(value_type = Option<super::openapi::ImportFormatName>, inline)]
     format: Option<String>,
-    /// With `true`, the first bad record rejects the whole body and nothing
-    /// is written.
+    /// With true, the first bad record rejects the whole body and nothing
+    /// is written (default false: bad records are skipped and reported).
     strict: Option<bool>,
 }
 
@@ -32,6 +33,7 @@ pub struct ImportParams {
 #[utoipa::path(
     post,
     path = "/api/v1/import",
+    summary = "Import fact-checks in bulk",
     tag = "claims",
     description = "Imports fact-checks from the body, read as it arrives: good records are \
                    committed in batches, bad ones skipped and reported with their line (or, \
@@ -42,9 +44,9 @@ pub struct ImportParams {
     request_body(
         description = "JSONL, ClaimReview JSON-LD or a Fact Check Tools API response",
         content(
-            (String = "application/x-ndjson"),
-            (serde_json::Value = "application/json"),
-            (serde_json::Value = "application/ld+json")
+            (String = "application/x-ndjson", example = json!("{\"id\": \"desk-1\", \"text\": \"Test claim: the fence opens on Friday\", \"lang\": \"en\", \"verdict\": \"false\"}\n")),
+            (serde_json::Value = "application/json", example = json!({"claims": [{"text": "Test claim: the fence opens on Friday", "claimReview": [{"url": "https://example.org/review/fence", "textualRating": "False", "publisher": {"name": "Test Desk"}}]}]})),
+            (serde_json::Value = "application/ld+json", example = json!([{"@context": "https://schema.org", "@type": "ClaimReview", "url": "https://example.org/review/fence", "claimReviewed": "Test claim: the fence opens on Friday", "reviewRating": {"@type": "Rating", "alternateName": "False"}}]))
         )
     ),
     responses(
@@ -130,8 +132,9 @@ fn import_to_end(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportParams {
-    /// `jsonl` (default; one claim per line, as the import reads it) or
-    /// `claimreview` (a JSON-LD array of schema.org ClaimReview).
+    /// jsonl (default; one claim per line, as the import reads it) or
+    /// claimreview (a JSON-LD array of schema.org ClaimReview).
+    #[param(value_type = Option<super::openapi::ExportFormatName>, inline)]
     format: Option<String>,
 }
 
@@ -139,6 +142,7 @@ pub struct ExportParams {
 #[utoipa::path(
     get,
     path = "/api/v1/export",
+    summary = "Export every fact-check",
     tag = "claims",
     description = "Every fact-check, streamed in id order: JSONL (what the import reads back) or a \
                    JSON-LD array of schema.org ClaimReview.",
