@@ -50,7 +50,8 @@ pub struct ServeOptions {
     /// An origin browsers may call the API from (repeatable; `*` for any).
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     pub cors_origins: Vec<String>,
-    /// Seconds a request may take before it is stopped (503).
+    /// Seconds a request may take before it is stopped (503), and a
+    /// connection may wait before sending a whole request head.
     #[arg(long, default_value_t = 30)]
     pub timeout_secs: u64,
     /// Requests a minute per key, or per address without one (0: no limit).
