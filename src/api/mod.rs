@@ -107,13 +107,15 @@ pub fn router(kb: KnowledgeBase, options: ServeOptions) -> Router {
 /// [`router`] over a state the caller keeps (the server reads its metrics).
 pub fn router_with(state: AppState) -> Router {
     let (routes, _) = routes().split_for_parts();
+    // A route layer, so that it runs only for a route and method that
+    // exist: a method no route has is a 405 whoever asks, not a 401.
     routes
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
-        .layer(middleware::from_fn_with_state(
+        .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
         ))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .with_state(state)
 }
 

@@ -387,4 +387,10 @@ async fn the_role_is_checked_before_the_body_is_read() {
         }
     }
     assert_eq!(api.kb.stats().unwrap().store.claims, before.claims);
+    // A method no route has is a 405 whoever asks.
+    for method in [Method::DELETE, Method::TRACE] {
+        api.call(method, "/api/v1/claims", None, &[], None)
+            .await
+            .assert_problem(405, "method-not-allowed");
+    }
 }
