@@ -318,7 +318,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     "loaded seed fact-checks into a new data folder"
                 );
             }
-            crate::api::serve(kb, addr, options)
+            crate::server::serve(kb, addr, options)
         }
         Command::Import {
             file,

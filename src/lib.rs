@@ -26,7 +26,9 @@
 //!   [`batch`] streams matching over JSONL; [`eval`] measures it; [`bench`]
 //!   times it; [`train`] fits its models offline.
 //! - [`cli`] and [`api`] are thin adapters over [`kb::KnowledgeBase`];
-//!   [`keys`] the API keys and roles they check.
+//!   [`keys`] the API keys and roles they check. [`server`] sits above
+//!   `api`: listener, shared layers, shutdown, unknown paths, and the
+//!   place other routers (web pages) mount beside the API.
 //! - [`error`] the one core error type.
 
 pub mod api;
@@ -41,6 +43,7 @@ pub mod kb;
 pub mod keys;
 pub mod matcher;
 pub mod model;
+pub mod server;
 pub mod store;
 pub mod text;
 pub mod train;

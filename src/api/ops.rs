@@ -20,6 +20,7 @@ use crate::matcher::Band;
 #[utoipa::path(
     get,
     path = "/healthz",
+    summary = "Liveness probe",
     tag = "operations",
     description = "The process is up.",
     responses(
@@ -33,6 +34,7 @@ pub async fn healthz() -> Json<serde_json::Value> {
 #[utoipa::path(
     get,
     path = "/readyz",
+    summary = "Readiness probe",
     tag = "operations",
     description = "The store answers and the index holds every committed change.",
     responses(
@@ -174,6 +176,7 @@ impl Metrics {
 #[utoipa::path(
     get,
     path = "/metrics",
+    summary = "Prometheus metrics",
     tag = "operations",
     description = "Prometheus metrics: requests and latency by route and status, matches by band, claims in the index.",
     responses(

@@ -61,19 +61,20 @@ pub struct SearchHit {
 #[utoipa::path(
     get,
     path = "/api/v1/claims",
+    summary = "Search claims",
     tag = "claims",
     description = "Searches fact-checks by words in any language (Arabic with or without diacritics, \
                    Arabizi, French, Spanish, English), with filters, facet counts over every \
                    match, highlighted snippets and stable cursor pages. Any string is a valid query.",
     params(
         ("q" = Option<String>, Query, description = "Words to look for (up to 500 characters); empty lists everything"),
-        ("lang" = Option<String>, Query, description = "Only claims in this language (ISO 639-1)"),
+        ("lang" = Option<String>, Query, description = "Only claims in this language: an ISO 639-1 code such as ar, fr, es or en", example = "ar"),
         ("verdict" = Option<Verdict>, Query, description = "Only claims with this verdict"),
         ("publisher" = Option<String>, Query, description = "Only claims by this fact-checker"),
-        ("from" = Option<String>, Query, description = "Only claims reviewed on or after this day (YYYY-MM-DD)"),
-        ("to" = Option<String>, Query, description = "Only claims reviewed on or before this day (YYYY-MM-DD)"),
-        ("sort" = Option<String>, Query, description = "`relevance` (default) or `date` (newest review first)"),
-        ("limit" = Option<usize>, Query, description = "Hits per page, 1 to 100 (default 10)"),
+        ("from" = Option<String>, Query, format = Date, description = "Only claims reviewed on or after this day (YYYY-MM-DD)"),
+        ("to" = Option<String>, Query, format = Date, description = "Only claims reviewed on or before this day (YYYY-MM-DD)"),
+        ("sort" = inline(Option<super::openapi::SortName>), Query, description = "relevance (default) or date (newest review first)"),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Hits per page, 1 to 100 (default 10)"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page, with the same other parameters")
     ),
     responses(

@@ -108,3 +108,46 @@ async fn operations_get_request_ids_probes_metrics_and_cors() {
         .await;
     assert!(other.header("access-control-allow-origin").is_none());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_api_paths_get_a_problem_and_other_paths_a_plain_404() {
+    let api = Api::new(ServeOptions::default());
+    api.get("/api/v1/nothing-here")
+        .await
+        .assert_problem(404, "not-found");
+    for path in ["/", "/claims/x", "/favicon.ico"] {
+        let r = api.get(path).await;
+        assert_eq!(r.status, 404, "{path}");
+        assert!(
+            r.content_type.starts_with("text/plain"),
+            "{path}: {}",
+            r.content_type
+        );
+        // Still under the shared layers.
+        assert!(r.header("x-request-id").is_some(), "{path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn other_routers_mount_beside_the_api_under_the_same_layers() {
+    let dir = tempfile::tempdir().unwrap();
+    let kb = KnowledgeBase::open(dir.path()).unwrap();
+    let pages = axum::Router::new().route("/", axum::routing::get(|| async { "front page" }));
+    let app = debunk::server::app(AppState::new(kb, ServeOptions::default()), pages);
+    let call = |path: &'static str| {
+        let app = app.clone();
+        async move {
+            let req = Request::get(path).body(Body::empty()).unwrap();
+            let res = app.oneshot(req).await.unwrap();
+            let id = res.headers().get("x-request-id").is_some();
+            let status = res.status();
+            let body = res.into_body().collect().await.unwrap().to_bytes();
+            (status, id, String::from_utf8(body.to_vec()).unwrap())
+        }
+    };
+    assert_eq!(call("/").await, (StatusCode::OK, true, "front page".into()));
+    let (status, id, body) = call("/healthz").await;
+    assert_eq!((status, id), (StatusCode::OK, true));
+    assert!(body.contains("ok"));
+    assert_eq!(call("/elsewhere").await.0, StatusCode::NOT_FOUND);
+}
