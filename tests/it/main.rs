@@ -11,3 +11,4 @@ mod matching;
 mod openapi;
 mod search;
 mod serve;
+mod web;
