@@ -4,7 +4,8 @@
 //!
 //! ```text
 //!  cli ─┐                          ┌─> store   (SQLite: the source of truth)
-//!  api ─┼─> kb::KnowledgeBase  ────┼─> index   (tantivy: derived, rebuildable)
+//!  api ─┤                          │
+//!  web ─┼─> kb::KnowledgeBase  ────┼─> index   (tantivy: derived, rebuildable)
 //!       │                          └─> matcher (pure: text -> ranked candidates)
 //!       │      store, index, matcher ─> model, verdict (the records)
 //!       └───────────── everything ───> text    (language, normalization, analyzers)
@@ -28,7 +29,9 @@
 //! - [`cli`] and [`api`] are thin adapters over [`kb::KnowledgeBase`];
 //!   [`keys`] the API keys and roles they check. [`server`] sits above
 //!   `api`: listener, shared layers, shutdown, unknown paths, and the
-//!   place other routers (web pages) mount beside the API.
+//!   place other routers mount beside the API. [`web`] is the third
+//!   adapter: the server-rendered pages, mounted beside the API by `server`
+//!   (templates, assets and message catalogs in the top-level `web/` folder).
 //! - [`error`] the one core error type.
 
 pub mod api;
@@ -48,6 +51,7 @@ pub mod store;
 pub mod text;
 pub mod train;
 pub mod verdict;
+pub mod web;
 
 pub use error::{Error, Result};
 pub use kb::KnowledgeBase;

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -25,6 +25,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::api::{self, ApiError, AppState, ServeOptions};
 use crate::kb::KnowledgeBase;
+use crate::web;
 
 /// The whole application: the API, `extra` beside it (the web pages, say),
 /// every shared layer, and the 404 for everything else. `extra` must not
@@ -39,6 +40,12 @@ pub fn app(state: AppState, extra: Router) -> Router {
         .layer(cors)
 }
 
+/// What `serve` serves: the API and the web pages, under every shared layer.
+pub fn site(kb: KnowledgeBase, options: ServeOptions) -> Router {
+    let pages = web::router(kb.clone(), web::Options::default());
+    app(AppState::new(kb, options), pages)
+}
+
 /// Serves until Ctrl-C or SIGTERM, letting requests in flight finish.
 pub fn serve(kb: KnowledgeBase, addr: SocketAddr, options: ServeOptions) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
@@ -48,7 +55,7 @@ pub fn serve(kb: KnowledgeBase, addr: SocketAddr, options: ServeOptions) -> anyh
             .with_context(|| format!("binding {addr}"))?;
         tracing::info!(addr = %listener.local_addr()?, private = options.private, "serving");
         let head_limit = Duration::from_secs(options.timeout_secs.max(1));
-        let app = app(AppState::new(kb, options), Router::new());
+        let app = site(kb, options);
         run(listener, app, head_limit, shutdown_signal()).await;
         Ok(())
     })
@@ -117,18 +124,13 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
-/// Unknown paths: the API's problem+json under `/api/`, a plain 404
-/// elsewhere (where pages, not JSON clients, are expected).
+/// Unknown paths: the API's problem+json under `/api/`, the web's HTML
+/// 404 page, in the visitor's language, elsewhere.
 async fn not_found(request: Request) -> Response {
     if request.uri().path().starts_with("/api/") {
         api::not_found().await.into_response()
     } else {
-        (
-            StatusCode::NOT_FOUND,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            "not found\n",
-        )
-            .into_response()
+        web::not_found(request.headers())
     }
 }
 

@@ -14,3 +14,4 @@ mod repair;
 mod search;
 mod serve;
 mod stall;
+mod web;
