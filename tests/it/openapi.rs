@@ -64,9 +64,9 @@ pub fn check(method: &str, uri: &str, status: u16, content_type: &str, body: &[u
         if path.starts_with("/api/") {
             check_schema(&problem, &serde_json::from_slice(body).unwrap(), &what);
         } else {
-            // Outside the API unknown paths are pages' business: plain text.
+            // Outside the API unknown paths are pages' business: the HTML 404.
             assert!(
-                content_type.starts_with("text/plain"),
+                content_type.starts_with("text/html"),
                 "{what}: {content_type}"
             );
         }

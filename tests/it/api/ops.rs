@@ -110,7 +110,7 @@ async fn operations_get_request_ids_probes_metrics_and_cors() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn unknown_api_paths_get_a_problem_and_other_paths_a_plain_404() {
+async fn unknown_api_paths_get_a_problem_and_other_paths_the_html_404_page() {
     let api = Api::new(ServeOptions::default());
     api.get("/api/v1/nothing-here")
         .await
@@ -119,7 +119,7 @@ async fn unknown_api_paths_get_a_problem_and_other_paths_a_plain_404() {
         let r = api.get(path).await;
         assert_eq!(r.status, 404, "{path}");
         assert!(
-            r.content_type.starts_with("text/plain"),
+            r.content_type.starts_with("text/html"),
             "{path}: {}",
             r.content_type
         );
