@@ -25,6 +25,7 @@ pub mod api;
 pub mod batch;
 pub mod bench;
 pub mod cli;
+pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod formats;
