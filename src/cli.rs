@@ -30,8 +30,54 @@ pub struct Cli {
         default_value = "./debunk-data"
     )]
     pub data_dir: PathBuf,
+    /// The embedding model's weights file, for semantic matching; by
+    /// default the one `scripts/setup-model` installed.
+    #[arg(long, global = true, env = "DEBUNK_MODEL")]
+    pub model: Option<PathBuf>,
+    /// Semantic (cross-lingual) matching: `off` matches by words only, for
+    /// throughput-bound users.
+    #[arg(
+        long,
+        global = true,
+        env = "DEBUNK_SEMANTIC",
+        value_enum,
+        default_value = "on"
+    )]
+    pub semantic: Switch,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+impl Cli {
+    fn embed_config(&self) -> crate::embed::Config {
+        crate::embed::Config {
+            off: self.semantic == Switch::Off,
+            model: self.model.clone(),
+        }
+    }
+}
+
+/// The configured embedder, or why there is none (logged: matching is then
+/// lexical only). A model asked for by path that can't load is an error.
+pub fn embedder(
+    config: &crate::embed::Config,
+) -> Result<Option<std::sync::Arc<dyn crate::embed::Embedder>>> {
+    match crate::embed::load(config).context("loading the embedding model")? {
+        Ok(e) => {
+            tracing::info!(model = e.name(), "semantic matching on");
+            Ok(Some(e))
+        }
+        Err(absent) => {
+            tracing::warn!("{}", absent.reason());
+            Ok(None)
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -294,9 +340,14 @@ fn parse_verdict(s: &str) -> Result<Verdict, String> {
 }
 
 pub fn run(cli: Cli) -> Result<()> {
-    let open = || {
-        KnowledgeBase::open(&cli.data_dir)
-            .with_context(|| format!("opening data folder {}", cli.data_dir.display()))
+    let embed_config = cli.embed_config();
+    let open = || -> Result<KnowledgeBase> {
+        let kb = KnowledgeBase::open(&cli.data_dir)
+            .with_context(|| format!("opening data folder {}", cli.data_dir.display()))?;
+        if let Some(e) = embedder(&embed_config)? {
+            kb.attach_embedder(e).context("loading the claim vectors")?;
+        }
+        Ok(kb)
     };
     match cli.command {
         Command::Keys { what } => keys(&cli.data_dir, what),
@@ -309,6 +360,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     "loaded seed fact-checks into a new data folder"
                 );
             }
+            kb.spawn_vector_worker();
             crate::api::serve(kb, addr, options)
         }
         Command::Import {
@@ -384,6 +436,8 @@ pub fn run(cli: Cli) -> Result<()> {
             json,
         } => {
             let kb = open()?;
+            // Claims imported since the vectors last caught up get theirs now.
+            kb.sync_vectors(|_| {}).context("computing claim vectors")?;
             match batch {
                 Some(path) => match_batch(&kb, &path, top, threads),
                 None => match_one(&kb, text.as_deref().unwrap_or(""), lang, url, top, json),

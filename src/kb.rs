@@ -48,6 +48,8 @@ struct Inner {
     /// How far the index writer has applied the change log; held while applying.
     sync: Mutex<SyncState>,
     dir: Option<PathBuf>,
+    /// Semantic matching: set once an embedder is attached.
+    semantic: std::sync::OnceLock<Arc<crate::embed::ClaimVectors>>,
 }
 
 #[derive(Debug)]
@@ -118,6 +120,9 @@ pub struct Stats {
     pub index_docs: u64,
     pub index_seq: i64,
     pub index_bytes: u64,
+    /// Claims with a vector for semantic matching (absent: lexical only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claims_with_vectors: Option<u64>,
 }
 
 impl KnowledgeBase {
@@ -145,6 +150,7 @@ impl KnowledgeBase {
                     committed: seq,
                 }),
                 dir,
+                semantic: std::sync::OnceLock::new(),
             }),
         };
         let last = kb.inner.store.last_seq()?;
@@ -471,6 +477,7 @@ impl KnowledgeBase {
             index_docs: self.inner.index.num_docs(),
             index_seq: sync.committed,
             index_bytes: self.inner.index.size_bytes(),
+            claims_with_vectors: self.semantic().map(|s| s.len() as u64),
         })
     }
 
@@ -516,6 +523,74 @@ impl KnowledgeBase {
             sync.committed = sync.applied;
         }
         Ok(())
+    }
+}
+
+/// Semantic matching: claim vectors that follow the change log.
+impl KnowledgeBase {
+    /// Turns semantic matching on with this embedder, loading the vectors it
+    /// stored before; `sync_vectors` or the worker computes the rest. A
+    /// second call is ignored.
+    pub fn attach_embedder(&self, embedder: Arc<dyn crate::embed::Embedder>) -> Result<()> {
+        let vectors = crate::embed::ClaimVectors::open(embedder, &self.inner.store)?;
+        let _ = self.inner.semantic.set(Arc::new(vectors));
+        Ok(())
+    }
+
+    /// The claim vectors, when semantic matching is on.
+    pub fn semantic(&self) -> Option<&crate::embed::ClaimVectors> {
+        self.inner.semantic.get().map(Arc::as_ref)
+    }
+
+    /// Embeds every claim changed since the vectors last caught up;
+    /// `progress` hears the vectors written so far. Returns how many.
+    pub fn sync_vectors(&self, progress: impl FnMut(u64)) -> Result<u64> {
+        match self.semantic() {
+            Some(s) => s.catch_up(&self.inner.store, progress),
+            None => Ok(0),
+        }
+    }
+
+    /// Whether every committed change has its vector (true when off).
+    pub fn vectors_caught_up(&self) -> Result<bool> {
+        match self.semantic() {
+            Some(s) => Ok(s.seq() >= self.inner.store.last_seq()?),
+            None => Ok(true),
+        }
+    }
+
+    /// Keeps the vectors following the store on a thread of their own, so
+    /// imports and writes never wait for the model. It ends with the last
+    /// handle on the knowledge base.
+    pub fn spawn_vector_worker(&self) {
+        if self.semantic().is_none() {
+            return;
+        }
+        let weak = Arc::downgrade(&self.inner);
+        std::thread::spawn(move || loop {
+            let Some(inner) = weak.upgrade() else { return };
+            let kb = KnowledgeBase { inner };
+            let behind = kb.vectors_caught_up().map(|done| !done).unwrap_or(false);
+            if behind {
+                let total = kb.inner.store.count_claims().unwrap_or(0);
+                let mut logged = std::time::Instant::now();
+                let done = kb.sync_vectors(|n| {
+                    if logged.elapsed().as_secs() >= 5 {
+                        tracing::info!(vectors = n, claims = total, "computing claim vectors");
+                        logged = std::time::Instant::now();
+                    }
+                });
+                match done {
+                    Ok(n) => tracing::info!(vectors = n, "claim vectors caught up"),
+                    // Kept for the next round: the position did not move.
+                    Err(e) => tracing::error!(error = %e, "computing claim vectors failed"),
+                }
+            }
+            drop(kb);
+            // A store read a second: cheap, and a new claim is semantically
+            // matchable about a second plus its embedding after its write.
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        });
     }
 }
 

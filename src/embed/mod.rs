@@ -8,6 +8,7 @@
 //! for unit tests: it shares dimensions between texts that share words, no
 //! more.
 
+pub mod claims;
 #[cfg(debunk_e5)]
 pub mod e5;
 mod vectors;
@@ -15,6 +16,7 @@ mod vectors;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use claims::ClaimVectors;
 pub use vectors::{Hit, Vectors};
 
 use crate::error::Result;

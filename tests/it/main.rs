@@ -10,4 +10,5 @@ mod import;
 mod matching;
 mod openapi;
 mod search;
+mod semantic;
 mod serve;
