@@ -176,6 +176,14 @@ pub enum Command {
         /// Write every candidate's features and label here (for `train`).
         #[arg(long)]
         samples_out: Option<PathBuf>,
+        /// Write the semantic stage's candidates (`query, claim, relevant,
+        /// fusion features...` per line) for `debunk train --fusion`.
+        #[arg(long)]
+        fusion_samples_out: Option<PathBuf>,
+        /// Keep the claims' embeddings in this folder between runs (by text
+        /// digest): every run otherwise embeds every claim again.
+        #[arg(long)]
+        vector_cache: Option<PathBuf>,
         /// Diagnostics: rank by this one feature instead of the model.
         #[arg(long, hide = true)]
         rank_by: Option<String>,
@@ -200,6 +208,9 @@ pub enum Command {
         /// one post), then calibrate its score into a probability.
         #[arg(long)]
         pairwise: bool,
+        /// Fit the semantic stage on `eval --fusion-samples-out` files.
+        #[arg(long, conflicts_with = "pairwise")]
+        fusion: bool,
     },
     /// Measure the matcher on a synthetic corpus built from the evaluation data.
     Bench {
@@ -254,6 +265,22 @@ pub enum Bench {
         /// Seed of the generator: the same seed gives the same corpus and posts.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Embedding speed of the semantic model: one text at a time (a post's
+    /// latency) and in batches (import throughput), on texts of the data,
+    /// and exact vector search over as many claim vectors as asked.
+    Embed {
+        /// Texts embedded (real claim texts of the English and Arabic sets).
+        #[arg(long, default_value_t = 256)]
+        texts: usize,
+        /// Claim vectors searched (random unit vectors: the scan's cost
+        /// does not depend on their values).
+        #[arg(long, default_value_t = 100_000)]
+        vectors: usize,
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
         #[arg(long)]
         json: bool,
     },
@@ -451,6 +478,8 @@ pub fn run(cli: Cli) -> Result<()> {
             leave_out,
             baseline,
             samples_out,
+            fusion_samples_out,
+            vector_cache,
             rank_by,
             word_candidates,
             threads,
@@ -462,9 +491,10 @@ pub fn run(cli: Cli) -> Result<()> {
                 qrels,
                 dedup,
                 leave_out,
+                embedder: eval_embedder(&embed_config, vector_cache.as_deref())?,
             },
             baseline,
-            samples_out,
+            (samples_out, fusion_samples_out),
             rank_by,
             word_candidates,
             threads,
@@ -474,7 +504,33 @@ pub fn run(cli: Cli) -> Result<()> {
             samples,
             l2,
             pairwise,
-        } => train(&samples, l2, pairwise),
+            fusion,
+        } => match fusion {
+            true => train_fusion(&samples, l2),
+            false => train(&samples, l2, pairwise),
+        },
+        Command::Bench {
+            what:
+                Bench::Embed {
+                    texts,
+                    vectors,
+                    data,
+                    json,
+                },
+        } => {
+            let e = embedder(&embed_config)?
+                .context("no embedding model: run scripts/setup-model (and rebuild)")?;
+            let r = crate::embed::bench::run(e.as_ref(), &data, texts, vectors)
+                .context("benchmarking the embedding model")?;
+            let mut out = io::stdout().lock();
+            if json {
+                serde_json::to_writer(&mut out, &r)?;
+            } else {
+                write!(out, "{r}")?;
+            }
+            writeln!(out)?;
+            Ok(())
+        }
         Command::Bench {
             what:
                 Bench::Match {
@@ -698,10 +754,45 @@ fn match_batch(kb: &KnowledgeBase, path: &Path, top: usize, threads: Option<usiz
     Ok(())
 }
 
+/// The embedder an evaluation uses, behind a vector cache when asked.
+fn eval_embedder(
+    config: &crate::embed::Config,
+    cache: Option<&Path>,
+) -> Result<Option<std::sync::Arc<dyn crate::embed::Embedder>>> {
+    let Some(e) = embedder(config)? else {
+        return Ok(None);
+    };
+    Ok(Some(match cache {
+        Some(dir) => std::sync::Arc::new(
+            crate::embed::cache::Cached::open(e, dir)
+                .with_context(|| format!("opening the vector cache {}", dir.display()))?,
+        ),
+        None => e,
+    }))
+}
+
+/// Writes samples as `query, claim, relevant, values...` lines.
+fn write_samples<'a>(
+    path: &Path,
+    rows: impl Iterator<Item = (&'a crate::eval::Sample, &'a [f32])>,
+) -> Result<()> {
+    let mut out =
+        BufWriter::new(File::create(path).with_context(|| format!("creating {}", path.display()))?);
+    for (s, values) in rows {
+        write!(out, "{}\t{}\t{}", s.query, s.claim, u8::from(s.relevant))?;
+        for v in values {
+            write!(out, "\t{v}")?;
+        }
+        writeln!(out)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
 fn eval(
     task: crate::eval::Task,
     baseline: bool,
-    samples_out: Option<PathBuf>,
+    (samples_out, fusion_samples_out): (Option<PathBuf>, Option<PathBuf>),
     rank_by: Option<String>,
     word_candidates: Option<usize>,
     threads: Option<usize>,
@@ -724,23 +815,19 @@ fn eval(
         &task,
         baseline,
         threads.unwrap_or_else(cores),
-        samples_out.as_ref().map(|_| &mut samples),
+        (samples_out.is_some() || fusion_samples_out.is_some()).then_some(&mut samples),
         rank_by,
         &params,
     )
     .context("evaluating")?;
     if let Some(path) = &samples_out {
-        let mut out = BufWriter::new(
-            File::create(path).with_context(|| format!("creating {}", path.display()))?,
-        );
-        for s in &samples {
-            write!(out, "{}\t{}\t{}", s.query, s.claim, u8::from(s.relevant))?;
-            for v in s.values {
-                write!(out, "\t{v}")?;
-            }
-            writeln!(out)?;
-        }
-        out.flush()?;
+        write_samples(path, samples.iter().map(|s| (s, &s.values[..])))?;
+    }
+    if let Some(path) = &fusion_samples_out {
+        let rows = samples
+            .iter()
+            .filter_map(|s| s.fusion.as_ref().map(|f| (s, &f[..])));
+        write_samples(path, rows)?;
     }
     let mut out = io::stdout().lock();
     if json {
@@ -789,6 +876,13 @@ fn eval(
         b.precision,
         b.coverage * 100.0
     )?;
+    if b.unrelated > 0 {
+        writeln!(
+            out,
+            "match band on {} posts that repeat no claim",
+            b.unrelated
+        )?;
+    }
     Ok(())
 }
 
@@ -835,6 +929,44 @@ fn bench_match(options: &crate::bench::Options, json: bool) -> Result<()> {
         "recall@1          {:.3} default, {:.3} exhaustive (noisy copies)",
         r.recall_at_1, r.recall_at_1_exhaustive
     )?;
+    Ok(())
+}
+
+/// Fits the semantic stage's logistic model (the lexical fitter, its
+/// unused features held at zero) and prints it for `src/matcher/semantic.rs`.
+fn train_fusion(paths: &[PathBuf], l2: f64) -> Result<()> {
+    use crate::matcher::features::N;
+    use crate::matcher::semantic::{M, NAMES};
+    let mut samples: Vec<([f32; N], bool)> = Vec::new();
+    for path in paths {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        for (i, line) in text.lines().enumerate() {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() != 3 + M {
+                anyhow::bail!("{}:{}: expected {} columns", path.display(), i + 1, 3 + M);
+            }
+            let mut x = [0f32; N];
+            for (slot, col) in x.iter_mut().zip(&cols[3..]) {
+                *slot = col
+                    .parse()
+                    .with_context(|| format!("{}:{}: not a number", path.display(), i + 1))?;
+            }
+            samples.push((x, cols[2] == "1"));
+        }
+    }
+    let fit = crate::matcher::model::fit(&samples, l2);
+    let positives = samples.iter().filter(|s| s.1).count();
+    println!(
+        "// fitted on {} candidates ({positives} relevant), l2 {l2}",
+        samples.len()
+    );
+    println!("pub const WEIGHTS: [f32; M] = [");
+    for (w, name) in fit.weights.iter().zip(NAMES) {
+        println!("    {w:.4}, // {name}");
+    }
+    println!("];");
+    println!("pub const BIAS: f32 = {:.4};", fit.bias);
     Ok(())
 }
 

@@ -299,7 +299,68 @@ impl KnowledgeBase {
         params: &matcher::Params,
     ) -> Result<Vec<matcher::Match>> {
         let snapshot = self.inner.index.snapshot();
-        matcher::rank(&snapshot, req, params)
+        let Some(semantic) = self.semantic() else {
+            return matcher::rank(&snapshot, req, params);
+        };
+        let wide = matcher::Request {
+            top: req.top.max(matcher::semantic::LEXICAL_POOL),
+            ..req.clone()
+        };
+        let mut lexical = matcher::rank(&snapshot, &wide, params)?;
+        if matcher::semantic::decided(&lexical) {
+            lexical.truncate(req.top.max(1));
+            return Ok(lexical);
+        }
+        let post = semantic.embed_posts(&[req.text])?.remove(0);
+        self.fuse(
+            semantic,
+            &post,
+            matcher::Post::new(req).lang,
+            lexical,
+            req.top,
+        )
+    }
+
+    /// The semantic stage of `match_with` for an embedded post.
+    fn fuse(
+        &self,
+        semantic: &crate::embed::ClaimVectors,
+        post: &[f32],
+        lang: Lang,
+        lexical: Vec<matcher::Match>,
+        top: usize,
+    ) -> Result<Vec<matcher::Match>> {
+        let known: std::collections::HashSet<&str> =
+            lexical.iter().map(|m| m.claim_id.as_str()).collect();
+        let hits = semantic.search(post, matcher::semantic::NEIGHBOURS, |id| {
+            !known.contains(id)
+        });
+        let ids: Vec<&str> = hits.iter().map(|h| h.claim_id.as_str()).collect();
+        // A claim deleted since its vector was read is simply left out.
+        let mut claims: std::collections::HashMap<String, Claim> = self
+            .inner
+            .store
+            .get_claims(&ids)?
+            .into_iter()
+            .map(|c| (c.id.clone(), c))
+            .collect();
+        let neighbours = hits
+            .iter()
+            .filter_map(|h| {
+                let c = claims.remove(&h.claim_id)?;
+                Some(matcher::semantic::Neighbour {
+                    claim: Arc::new(crate::index::IndexedClaim::from_claim(&c)),
+                    similarity: h.score,
+                })
+            })
+            .collect();
+        Ok(matcher::semantic::fuse(
+            lang,
+            lexical,
+            |id| semantic.similarity(post, id),
+            neighbours,
+            top,
+        ))
     }
 
     /// Stores a new claim; an existing id is a conflict. Returns it as stored.

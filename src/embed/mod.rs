@@ -8,6 +8,8 @@
 //! for unit tests: it shares dimensions between texts that share words, no
 //! more.
 
+pub mod bench;
+pub mod cache;
 pub mod claims;
 #[cfg(debunk_e5)]
 pub mod e5;
@@ -29,6 +31,12 @@ pub trait Embedder: Send + Sync {
     fn dim(&self) -> usize;
     /// One vector per text, in order. Batches are cheaper per text.
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>>;
+}
+
+impl std::fmt::Debug for dyn Embedder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Embedder({}, {} dimensions)", self.name(), self.dim())
+    }
 }
 
 /// The text the model sees for a post or a claim: links and tweet noise set

@@ -81,7 +81,7 @@ pub struct IndexedClaim {
 }
 
 impl IndexedClaim {
-    fn from_claim(c: &Claim) -> IndexedClaim {
+    pub fn from_claim(c: &Claim) -> IndexedClaim {
         IndexedClaim {
             id: c.id.clone(),
             text: c.text.clone(),

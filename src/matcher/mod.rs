@@ -17,6 +17,7 @@
 pub mod claim_terms;
 pub mod features;
 pub mod model;
+pub mod semantic;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -89,6 +90,10 @@ pub struct Explanation {
     /// The canonical URL the post and the claim share, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// Set when the meaning carried the match (semantic matching), e.g.
+    /// "same meaning, in Arabic".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub semantic: Option<String>,
 }
 
 /// One ranked candidate.
@@ -109,6 +114,9 @@ pub struct Match {
     /// The ranking model's score (order only, see `model::rank_score`).
     #[serde(skip)]
     pub rank_score: f32,
+    /// The semantic stage's features, when it scored this match.
+    #[serde(skip)]
+    pub fusion: Option<[f32; semantic::M]>,
 }
 
 /// A post to match.
@@ -403,6 +411,7 @@ fn score(
                 },
                 claim: IndexedClaim::default(),
                 features: f,
+                fusion: None,
             };
             (m, Arc::clone(&c.claim), Arc::clone(&c.terms))
         })

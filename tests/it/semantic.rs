@@ -108,3 +108,86 @@ fn with_the_real_model_a_french_post_finds_the_arabic_claim_it_repeats_among_vec
     let hits = vectors.search(v, 3, |_| true);
     assert_eq!(hits[0].claim_id, "fnideq", "{hits:?}");
 }
+
+/// The Arabic fact-check records with their vectors, built once for the
+/// real-model tests (embedding them is most of their cost).
+fn real_kb() -> Option<&'static KnowledgeBase> {
+    static KB: std::sync::OnceLock<Option<KnowledgeBase>> = std::sync::OnceLock::new();
+    KB.get_or_init(|| {
+        let model = crate::common::real_model()?;
+        let kb = crate::common::kb_from_file(&crate::common::arabic_claimreview());
+        kb.attach_embedder(model).unwrap();
+        kb.sync_vectors(|_| {}).unwrap();
+        Some(kb)
+    })
+    .as_ref()
+}
+
+/// The best claim for a post, with the explanation of why.
+fn best(kb: &KnowledgeBase, post: &str) -> debunk::matcher::Match {
+    let req = debunk::matcher::Request {
+        text: post,
+        top: 5,
+        ..Default::default()
+    };
+    kb.match_post(&req).unwrap().remove(0)
+}
+
+/// The post's best claim, with the real model: one of the two Arabic
+/// fact-checks of the deportation from Fnideq. None without the model.
+fn fnideq_match(post: &str) -> Option<debunk::matcher::Match> {
+    let m = best(real_kb()?, post);
+    assert!(
+        m.claim.text.contains("الفنيدق") && m.claim.lang.as_deref() == Some("ar"),
+        "{post}: {:?}",
+        m.claim.text
+    );
+    Some(m)
+}
+
+#[test]
+fn with_the_real_model_a_french_post_retrieves_the_arabic_claim_it_repeats() {
+    let Some(m) = fnideq_match(
+        "Les autorités marocaines expulsent des Algériens arrêtés à Fnideq pendant la tentative de migration massive vers Ceuta",
+    ) else {
+        return;
+    };
+    // A banded cross-lingual match says what carried it.
+    if m.band != debunk::matcher::Band::None {
+        assert_eq!(
+            m.explanation.semantic.as_deref(),
+            Some("same meaning, in Arabic")
+        );
+    }
+}
+
+#[test]
+fn with_the_real_model_an_english_post_retrieves_the_arabic_claim_it_repeats() {
+    fnideq_match(
+        "Moroccan authorities deport Algerians arrested in Fnideq during the mass attempt to cross into Ceuta",
+    );
+}
+
+#[test]
+fn with_the_real_model_an_arabizi_post_retrieves_the_arabic_claim_it_repeats() {
+    fnideq_match(
+        "sulutat lmaghribiya r7lat dzayriyin li t9bdo f fnideq mli bghaw ydkhlo l sebta b jma3a",
+    );
+}
+
+#[test]
+fn with_the_real_model_a_post_that_repeats_nothing_gets_no_match_band() {
+    let Some(kb) = real_kb() else { return };
+    for post in [
+        "Le Maroc inaugure un nouveau port de pêche à Dakhla",
+        "The price of tomatoes in Casablanca markets doubled this week",
+    ] {
+        let m = best(kb, post);
+        assert_ne!(
+            m.band,
+            debunk::matcher::Band::Match,
+            "{post}: {:?}",
+            m.claim.text
+        );
+    }
+}
