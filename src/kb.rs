@@ -284,7 +284,11 @@ impl KnowledgeBase {
     }
 
     pub fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
-        self.inner.index.search(query)
+        let mut page = self.inner.index.search(query)?;
+        if query.cursor.is_none() && query.offset == 0 && !query.q.trim().is_empty() {
+            page.other_languages = self.search_other_languages(query, &page)?;
+        }
+        Ok(page)
     }
 
     /// The claims a post may repeat, best first, scored, banded and explained.
@@ -612,6 +616,59 @@ impl KnowledgeBase {
         }
     }
 
+    /// Claims in other languages than the query's that its embedding finds
+    /// nearest, under the search's filters and not on the page already,
+    /// with the semantic stage's probability as their score. No cut-off: a
+    /// block of suggestions beside the keyword hits, best first: a
+    /// neighbour in another language that shares no word rarely reaches
+    /// `possible` on its own.
+    fn search_other_languages(
+        &self,
+        query: &SearchQuery,
+        page: &SearchPage,
+    ) -> Result<Vec<crate::index::Hit>> {
+        const SHOWN: usize = 5;
+        let Some(semantic) = self.semantic() else {
+            return Ok(Vec::new());
+        };
+        let lang = text::detect(&query.q).lang;
+        let shown: std::collections::HashSet<&str> =
+            page.hits.iter().map(|h| h.claim.id.as_str()).collect();
+        let v = semantic.embed_posts(&[query.q.as_str()])?.remove(0);
+        let near = semantic.search(&v, 50, |id| !shown.contains(id));
+        let best = near.first().map_or(0.0, |h| h.score);
+        let ids: Vec<&str> = near.iter().map(|h| h.claim_id.as_str()).collect();
+        let mut claims: std::collections::HashMap<String, Claim> = self
+            .inner
+            .store
+            .get_claims(&ids)?
+            .into_iter()
+            .map(|c| (c.id.clone(), c))
+            .collect();
+        let mut out = Vec::new();
+        for hit in near {
+            let Some(claim) = claims.remove(&hit.claim_id) else {
+                continue;
+            };
+            let claim = crate::index::IndexedClaim::from_claim(&claim);
+            let claim_lang = Lang::from_code(claim.lang.as_deref().unwrap_or(""));
+            if claim_lang == lang || !passes_filters(&claim, query) {
+                continue;
+            }
+            let f = matcher::semantic::features(None, Some(hit.score), best, true);
+            let score = matcher::semantic::probability(&f);
+            if out.len() == SHOWN {
+                break;
+            }
+            out.push(crate::index::Hit {
+                claim,
+                score,
+                highlights: None,
+            });
+        }
+        Ok(out)
+    }
+
     /// Whether every committed change has its vector (true when off).
     pub fn vectors_caught_up(&self) -> Result<bool> {
         match self.semantic() {
@@ -653,6 +710,32 @@ impl KnowledgeBase {
             std::thread::sleep(std::time::Duration::from_secs(1));
         });
     }
+}
+
+/// Whether a claim passes a search's filters (the index applies the same
+/// ones to the keyword hits).
+fn passes_filters(claim: &crate::index::IndexedClaim, query: &SearchQuery) -> bool {
+    let lang_ok = query
+        .lang
+        .as_deref()
+        .is_none_or(|l| Lang::from_code(l) == Lang::from_code(claim.lang.as_deref().unwrap_or("")));
+    let verdict_ok = query.verdict.is_none_or(|v| claim.verdict == Some(v));
+    let publisher_ok = query
+        .publisher
+        .as_deref()
+        .is_none_or(|p| claim.publisher.as_deref() == Some(p));
+    let day = claim
+        .review_date
+        .as_deref()
+        .and_then(|d| d.get(..10))
+        .and_then(|d| {
+            time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()
+        });
+    let dated_ok = match (query.from, query.to) {
+        (None, None) => true,
+        (from, to) => day.is_some_and(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t)),
+    };
+    lang_ok && verdict_ok && publisher_ok && dated_ok
 }
 
 /// A claim's entity tag: a hash of everything it shows, store-managed

@@ -191,3 +191,34 @@ fn with_the_real_model_a_post_that_repeats_nothing_gets_no_match_band() {
         );
     }
 }
+
+#[test]
+fn with_the_real_model_a_french_search_finds_an_arabic_claim_in_other_languages() {
+    let Some(kb) = real_kb() else { return };
+    let page = kb
+        .search(&debunk::index::SearchQuery {
+            q: "expulsion des Algériens arrêtés à Fnideq qui voulaient entrer à Ceuta".into(),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    let first = page
+        .other_languages
+        .first()
+        .expect("a claim in another language");
+    assert!(
+        first.claim.text.contains("الفنيدق"),
+        "{:?}",
+        first.claim.text
+    );
+    // The same filters apply: no Arabic claim is left under a French-only filter.
+    let french_only = kb
+        .search(&debunk::index::SearchQuery {
+            q: "expulsion des Algériens arrêtés à Fnideq".into(),
+            lang: Some("fr".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(french_only.other_languages.is_empty());
+}
