@@ -339,15 +339,7 @@ impl KnowledgeBase {
         let hits = semantic.search(post, matcher::semantic::NEIGHBOURS, |id| {
             !known.contains(id)
         });
-        let ids: Vec<&str> = hits.iter().map(|h| h.claim_id.as_str()).collect();
-        // A claim deleted since its vector was read is simply left out.
-        let mut claims: std::collections::HashMap<String, Claim> = self
-            .inner
-            .store
-            .get_claims(&ids)?
-            .into_iter()
-            .map(|c| (c.id.clone(), c))
-            .collect();
+        let mut claims = self.claims_of(&hits)?;
         let neighbours = hits
             .iter()
             .filter_map(|h| {
@@ -637,14 +629,7 @@ impl KnowledgeBase {
         let v = semantic.embed_posts(&[query.q.as_str()])?.remove(0);
         let near = semantic.search(&v, 50, |id| !shown.contains(id));
         let best = near.first().map_or(0.0, |h| h.score);
-        let ids: Vec<&str> = near.iter().map(|h| h.claim_id.as_str()).collect();
-        let mut claims: std::collections::HashMap<String, Claim> = self
-            .inner
-            .store
-            .get_claims(&ids)?
-            .into_iter()
-            .map(|c| (c.id.clone(), c))
-            .collect();
+        let mut claims = self.claims_of(&near)?;
         let mut out = Vec::new();
         for hit in near {
             let Some(claim) = claims.remove(&hit.claim_id) else {
@@ -667,6 +652,22 @@ impl KnowledgeBase {
             });
         }
         Ok(out)
+    }
+
+    /// The stored claims of vector hits, by id. A claim deleted since its
+    /// vector was read is simply not there.
+    fn claims_of(
+        &self,
+        hits: &[crate::embed::Hit],
+    ) -> Result<std::collections::HashMap<String, Claim>> {
+        let ids: Vec<&str> = hits.iter().map(|h| h.claim_id.as_str()).collect();
+        Ok(self
+            .inner
+            .store
+            .get_claims(&ids)?
+            .into_iter()
+            .map(|c| (c.id.clone(), c))
+            .collect())
     }
 
     /// Whether every committed change has its vector (true when off).
