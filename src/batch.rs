@@ -167,10 +167,31 @@ fn worker(
         };
         let mut out = Vec::new();
         let mut stats = BatchStats::default();
-        for (i, line) in lines.iter().enumerate() {
+        // The chunk is matched as one: its undecided posts are embedded together.
+        let posts: Vec<std::result::Result<Post, String>> =
+            lines.iter().map(|l| parse_line(l)).collect();
+        let reqs: Vec<Request<'_>> = posts
+            .iter()
+            .flatten()
+            .map(|post| Request {
+                text: &post.text,
+                url: post.url.as_deref(),
+                lang: post.lang.as_deref().map(Lang::from_code),
+                top,
+            })
+            .collect();
+        let mut matched = kb.match_posts(&reqs).into_iter();
+        for (i, (line, post)) in lines.iter().zip(&posts).enumerate() {
             let line_no = first_line + i as u64;
             stats.posts += 1;
-            if let Err(reason) = match_line(kb, line, top, &mut out, &mut stats.bands) {
+            let written = match post {
+                Ok(post) => {
+                    let matches = matched.next().unwrap_or_else(|| Ok(Vec::new()));
+                    write_matches(post, matches, &mut out, &mut stats.bands)
+                }
+                Err(reason) => Err(reason.clone()),
+            };
+            if let Err(reason) = written {
                 stats.errors += 1;
                 let id = serde_json::from_slice::<serde_json::Value>(line)
                     .ok()
@@ -192,13 +213,8 @@ fn worker(
     }
 }
 
-fn match_line(
-    kb: &KnowledgeBase,
-    line: &[u8],
-    top: usize,
-    out: &mut Vec<u8>,
-    bands: &mut [u64; 3],
-) -> std::result::Result<(), String> {
+/// One input line as a post, or why it is not one.
+fn parse_line(line: &[u8]) -> std::result::Result<Post, String> {
     if line.len() > MAX_LINE_BYTES {
         return Err(format!("line longer than {MAX_LINE_BYTES} bytes"));
     }
@@ -208,13 +224,17 @@ fn match_line(
     if post.text.trim().is_empty() {
         return Err("text is empty".into());
     }
-    let req = Request {
-        text: &post.text,
-        url: post.url.as_deref(),
-        lang: post.lang.as_deref().map(Lang::from_code),
-        top,
-    };
-    let matches = kb.match_post(&req).map_err(|e| {
+    Ok(post)
+}
+
+/// Writes a post's output line, counting its bands.
+fn write_matches(
+    post: &Post,
+    matches: crate::Result<Vec<crate::matcher::Match>>,
+    out: &mut Vec<u8>,
+    bands: &mut [u64; 3],
+) -> std::result::Result<(), String> {
+    let matches = matches.map_err(|e| {
         tracing::error!(error = %e, "matching failed");
         "matching failed".to_string()
     })?;

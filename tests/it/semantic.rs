@@ -222,3 +222,41 @@ fn with_the_real_model_a_french_search_finds_an_arabic_claim_in_other_languages(
         .unwrap();
     assert!(french_only.other_languages.is_empty());
 }
+
+#[test]
+fn matching_posts_together_gives_what_matching_each_alone_gives() {
+    let kb = KnowledgeBase::open_in_memory().unwrap();
+    kb.attach_embedder(counting()).unwrap();
+    import_jsonl(
+        &kb,
+        &[
+            claim("a", "vaccines contain microchips that track people"),
+            claim("b", "the moon landing was staged in a studio"),
+            claim("c", "drinking bleach cures covid"),
+        ],
+    );
+    kb.sync_vectors(|_| {}).unwrap();
+    let posts = [
+        "they put microchips in the vaccines to track us",
+        "moon landing staged",
+        "nothing to do with any of it",
+    ];
+    let reqs: Vec<debunk::matcher::Request<'_>> = posts
+        .iter()
+        .map(|text| debunk::matcher::Request {
+            text,
+            top: 3,
+            ..Default::default()
+        })
+        .collect();
+    let together = kb.match_posts(&reqs);
+    for (req, batch) in reqs.iter().zip(together) {
+        let alone = kb.match_post(req).unwrap();
+        let ids = |ms: &[debunk::matcher::Match]| {
+            ms.iter()
+                .map(|m| (m.claim_id.clone(), m.score))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&batch.unwrap()), ids(&alone), "{}", req.text);
+    }
+}
