@@ -17,6 +17,9 @@
 //! - [`matcher`] ranks the claims a post repeats (pure, over the narrow
 //!   [`matcher::Corpus`] trait the index implements); [`batch`] streams it
 //!   over JSONL; [`eval`] measures it; [`bench`] times it.
+//! - [`embed`] turns text into multilingual vectors (the e5 engine, when the
+//!   build found it) and keeps the claim vectors following the change log;
+//!   the facade fuses them into matching ([`matcher::semantic`]) and search.
 //! - [`cli`] and [`api`] are thin adapters over [`kb::KnowledgeBase`];
 //!   [`keys`] the API keys and roles they check.
 //! - [`error`] the one core error type.
