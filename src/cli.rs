@@ -597,6 +597,10 @@ pub fn run(cli: Cli) -> Result<()> {
                     stats.store.last_seq,
                     stats.index_bytes as f64 / (1 << 20) as f64
                 )?;
+                match stats.claims_with_vectors {
+                    Some(n) => writeln!(out, "vectors      {n} claims (semantic matching)")?,
+                    None => writeln!(out, "vectors      none: matching is lexical only")?,
+                }
             }
             Ok(())
         }
