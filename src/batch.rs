@@ -232,43 +232,58 @@ fn match_chunk(
 ) -> (Vec<u8>, BatchStats) {
     let mut out = Vec::new();
     let mut stats = BatchStats::default();
-    for (i, line) in lines.iter().enumerate() {
+    // The chunk is matched as one: its undecided posts are embedded together.
+    let posts: Vec<std::result::Result<Post, String>> =
+        lines.iter().map(|l| parse_line(l)).collect();
+    let reqs: Vec<Request<'_>> = posts
+        .iter()
+        .flatten()
+        .map(|post| Request {
+            text: &post.text,
+            url: post.url.as_deref(),
+            lang: post.lang.as_deref().map(Lang::from_code),
+            top,
+        })
+        .collect();
+    // A matcher that panics fails this chunk's posts, never the batch.
+    let matched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| kb.match_posts(&reqs)))
+        .unwrap_or_else(|_| {
+            reqs.iter()
+                .map(|_| Err(Error::Invalid("matching panicked".into())))
+                .collect()
+        });
+    let mut matched = matched.into_iter();
+    for (i, (line, post)) in lines.iter().zip(&posts).enumerate() {
         let line_no = first_line + i as u64;
         stats.posts += 1;
-        let matched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let mut one = Vec::new();
-            match_line(kb, line, top, &mut one, &mut stats.bands).map(|()| one)
-        }))
-        .unwrap_or_else(|_| Err("matching failed".to_string()));
-        match matched {
-            Ok(one) => out.extend_from_slice(&one),
-            Err(reason) => {
-                stats.errors += 1;
-                let id = serde_json::from_slice::<serde_json::Value>(line)
-                    .ok()
-                    .and_then(|v| v.get("id").cloned())
-                    .unwrap_or(serde_json::Value::Null);
-                let failure = Failure {
-                    id: &id,
-                    line: line_no,
-                    error: &reason,
-                };
-                // Serializing a struct of plain values cannot fail.
-                let _ = serde_json::to_writer(&mut out, &failure);
-                out.push(b'\n');
+        let written = match post {
+            Ok(post) => {
+                let matches = matched.next().unwrap_or_else(|| Ok(Vec::new()));
+                write_matches(post, matches, &mut out, &mut stats.bands)
             }
+            Err(reason) => Err(reason.clone()),
+        };
+        if let Err(reason) = written {
+            stats.errors += 1;
+            let id = serde_json::from_slice::<serde_json::Value>(line)
+                .ok()
+                .and_then(|v| v.get("id").cloned())
+                .unwrap_or(serde_json::Value::Null);
+            let failure = Failure {
+                id: &id,
+                line: line_no,
+                error: &reason,
+            };
+            // Serializing a struct of plain values cannot fail.
+            let _ = serde_json::to_writer(&mut out, &failure);
+            out.push(b'\n');
         }
     }
     (out, stats)
 }
 
-fn match_line(
-    kb: &KnowledgeBase,
-    line: &[u8],
-    top: usize,
-    out: &mut Vec<u8>,
-    bands: &mut [u64; 3],
-) -> std::result::Result<(), String> {
+/// One input line as a post, or why it is not one.
+fn parse_line(line: &[u8]) -> std::result::Result<Post, String> {
     if line.len() > MAX_LINE_BYTES {
         return Err(format!("line longer than {MAX_LINE_BYTES} bytes"));
     }
@@ -278,13 +293,17 @@ fn match_line(
     if post.text.trim().is_empty() {
         return Err("text is empty".into());
     }
-    let req = Request {
-        text: &post.text,
-        url: post.url.as_deref(),
-        lang: post.lang.as_deref().map(Lang::from_code),
-        top,
-    };
-    let matches = kb.match_post(&req).map_err(|e| {
+    Ok(post)
+}
+
+/// Writes a post's output line, counting its bands.
+fn write_matches(
+    post: &Post,
+    matches: crate::Result<Vec<crate::matcher::Match>>,
+    out: &mut Vec<u8>,
+    bands: &mut [u64; 3],
+) -> std::result::Result<(), String> {
+    let matches = matches.map_err(|e| {
         tracing::error!(error = %e, "matching failed");
         "matching failed".to_string()
     })?;

@@ -26,6 +26,9 @@
 //! - [`formats`] reads and writes JSONL, ClaimReview and Fact Check API files;
 //!   [`batch`] streams matching over JSONL; [`eval`] measures it; [`bench`]
 //!   times it; [`train`] fits its models offline.
+//! - [`embed`] turns text into multilingual vectors (the e5 engine, when the
+//!   build found it) and keeps the claim vectors following the change log;
+//!   the facade fuses them into matching ([`matcher::semantic`]) and search.
 //! - [`cli`] and [`api`] are thin adapters over [`kb::KnowledgeBase`];
 //!   [`keys`] the API keys and roles they check. [`server`] sits above
 //!   `api`: listener, shared layers, shutdown, unknown paths, and the
@@ -38,6 +41,7 @@ pub mod api;
 pub mod batch;
 pub mod bench;
 pub mod cli;
+pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod formats;

@@ -98,6 +98,9 @@ pub struct Problem {
 #[derive(Serialize, ToSchema)]
 pub struct Status {
     pub status: String,
+    /// `/readyz`: `semantic` (cross-lingual, with the embedding model) or `lexical`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matching: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }

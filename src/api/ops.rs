@@ -44,8 +44,19 @@ pub async fn healthz() -> Json<serde_json::Value> {
 )]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let kb = state.kb.clone();
+    let semantic = state.kb.semantic().is_some();
     match blocking(move || kb.index_caught_up()).await {
-        Ok(true) => Json(json!({"status": "ready"})).into_response(),
+        // Semantic matching is a feature, not a condition of readiness: a
+        // server without the model answers lexically and says so.
+        Ok(true) if semantic => {
+            Json(json!({"status": "ready", "matching": "semantic"})).into_response()
+        }
+        Ok(true) => Json(json!({
+            "status": "ready",
+            "matching": "lexical",
+            "detail": "no embedding model: matching is lexical only"
+        }))
+        .into_response(),
         Ok(false) => (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({"status": "catching up", "detail": "the index is behind the store"})),

@@ -38,6 +38,11 @@ pub struct SearchAnswer {
     facets: Option<Facets>,
     /// Pass as `cursor` for the next page; absent on the last page.
     next_cursor: Option<String>,
+    /// With semantic matching on, on a first page: the 5 claims in other
+    /// languages than the query's nearest to it in meaning, under the same
+    /// filters (their `score` is the semantic stage's probability);
+    /// absent when none.
+    other_languages: Option<Vec<SearchHit>>,
 }
 
 /// One hit: the claim's public fields, its score and its highlights.

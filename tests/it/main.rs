@@ -12,6 +12,7 @@ mod matching;
 mod openapi;
 mod repair;
 mod search;
+mod semantic;
 mod serve;
 mod stall;
 mod web;

@@ -13,8 +13,8 @@ use scraper::{Html, Selector};
 use tower::ServiceExt;
 
 use debunk::api::ServeOptions;
-use debunk::server::site;
 use debunk::keys::Role;
+use debunk::server::site;
 use debunk::KnowledgeBase;
 
 /// A visitor: the app, the cookies it was given, the headers it sends.

@@ -20,7 +20,11 @@ async fn operations_get_request_ids_probes_metrics_and_cors() {
     assert_eq!(r.header("x-request-id").as_deref(), Some("abc-123"));
     let fresh = api.get("/healthz").await.header("x-request-id").unwrap();
     assert_eq!(fresh.len(), 16);
-    assert_eq!(api.get("/readyz").await.json()["status"], "ready");
+    let ready = api.get("/readyz").await.json();
+    assert_eq!(ready["status"], "ready");
+    // No embedder attached: the probe says matching is lexical only.
+    assert_eq!(ready["matching"], "lexical");
+    assert!(ready["detail"].as_str().unwrap().contains("lexical only"));
     let spec = api.get("/openapi.json").await;
     assert_eq!(spec.status, 200);
     assert_eq!(spec.json(), *crate::openapi::SPEC);
