@@ -3,6 +3,7 @@
 
 mod api;
 mod api_search;
+mod browser;
 mod common;
 
 mod crash;

@@ -70,7 +70,8 @@ fn unchunk(mut body: &str) -> String {
     out
 }
 
-struct Server(std::process::Child);
+/// A running `debunk serve`, killed on drop.
+pub struct Server(std::process::Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -80,7 +81,7 @@ impl Drop for Server {
 }
 
 /// Starts `debunk serve` on a free port; returns the child and its address.
-fn start(data: &std::path::Path) -> (Server, String) {
+pub fn start(data: &std::path::Path) -> (Server, String) {
     let mut child = bin()
         .env("DEBUNK_LOG", "info")
         .arg("--data-dir")
