@@ -145,11 +145,6 @@ impl Site {
         format!("{}{path}", self.0.base)
     }
 
-    /// `host:port` of the server, for plain HTTP requests.
-    pub fn addr(&self) -> &str {
-        &self.0.addr
-    }
-
     pub fn editor_key(&self) -> &str {
         &self.0.editor_key
     }
@@ -177,11 +172,21 @@ impl Site {
             .connect(&self.0.driver_url)
             .await
             .unwrap_or_else(|e| panic!("chromedriver could not start Chromium: {e}"));
-        // Headless windows ignore --window-size on some builds; set it too.
+        // The viewport as a device of that width has it (a desktop window
+        // cannot be made phone-narrow): CSS pixels, media queries and the
+        // viewport meta tag all see `width`.
         client
-            .set_window_size(options.width, 900)
+            .issue_cmd(Cdp::new(
+                "Emulation.setDeviceMetricsOverride",
+                json!({
+                    "width": options.width,
+                    "height": 900,
+                    "deviceScaleFactor": 1,
+                    "mobile": options.width < 600,
+                }),
+            ))
             .await
-            .expect("set window size");
+            .expect("set the viewport");
         self.0.browsers.lock().unwrap().push(client.clone());
         client
     }
@@ -341,11 +346,6 @@ pub async fn wait_for_path(c: &Client, what: &str, ok: impl Fn(&str) -> bool) ->
     }
 }
 
-/// The visible text of the page body.
-pub async fn body_text(c: &Client) -> String {
-    find(c, "body").await.text().await.expect("body text")
-}
-
 /// Where the screenshots go: `target/screenshots/` of this checkout.
 pub fn screenshot_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
@@ -471,4 +471,78 @@ fn describe_violation(v: &Value) -> String {
         ));
     }
     out
+}
+
+/// Replaces the value of a text field or text area by typing into it.
+pub async fn fill(c: &Client, css: &str, text: &str) {
+    let field = find(c, css).await;
+    field.clear().await.expect("clear field");
+    field.send_keys(text).await.expect("type into field");
+}
+
+/// Chooses the option of a `<select>` whose value is `value`.
+pub async fn choose(c: &Client, css: &str, value: &str) {
+    find(c, css)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("no option {value:?} in `{css}`: {e}"));
+}
+
+/// Submits a form by clicking its submit button, as a person would (and
+/// as works without JavaScript), and waits for the answer: a new document
+/// (the old one goes stale) or, for a script that swaps part of the page
+/// and pushes its URL, a new address.
+pub async fn submit(c: &Client, form: &str) {
+    let button = find(
+        c,
+        &format!(
+            "{form} button[type=submit], {form} button:not([type]), {form} input[type=submit]"
+        ),
+    )
+    .await;
+    let before = c.current_url().await.expect("current url");
+    let old = find(c, "html").await;
+    button.click().await.expect("click the submit button");
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let stale = old.tag_name().await.is_err();
+        if stale || c.current_url().await.ok().as_ref() != Some(&before) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "submitting `{form}` on {before} never answered"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    find(c, "main").await;
+}
+
+/// The first whole number in a text (`"12 results"` → 12).
+pub fn first_number(text: &str) -> u64 {
+    let digits: String = text
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no number in {text:?}"))
+}
+
+/// Signs in on `/sign-in` with an API key and waits for the signed-in mark.
+pub async fn sign_in(c: &Client, site: &Site, key: &str) {
+    open(c, site, "/sign-in").await;
+    fill(c, "form#sign-in-form input#key", key).await;
+    submit(c, "form#sign-in-form").await;
+    find(c, "#signed-in").await;
+}
+
+/// Proves that a browser opened without JavaScript really runs none.
+pub async fn assert_javascript_is_off(c: &Client) {
+    c.goto("data:text/html,<title>off</title><script>document.title='on'</script>")
+        .await
+        .expect("navigate");
+    assert_eq!(c.title().await.unwrap(), "off", "JavaScript still ran");
 }

@@ -10,9 +10,11 @@
 //! instead of letting it hang, and the server, the driver and its browsers
 //! are killed on drop, on success, failure or timeout alike.
 
-// Helpers the flow tests of the next commits use.
-#[allow(dead_code)]
+mod a11y;
+mod editor;
+mod flows;
 mod harness;
+mod screenshots;
 
 pub use harness::*;
 
@@ -33,10 +35,7 @@ fn the_harness_drives_chromium_against_a_real_server() {
         serious_violations(&c).await;
 
         let off = site.browser(Options::lang("en").without_javascript()).await;
-        off.goto("data:text/html,<title>off</title><script>document.title='on'</script>")
-            .await
-            .expect("navigate");
-        assert_eq!(off.title().await.unwrap(), "off", "JavaScript still ran");
+        assert_javascript_is_off(&off).await;
         off.goto(&site.url("/docs")).await.expect("navigate");
         find(&off, "#about").await;
         assert!(!exists(&off, "details").await);
