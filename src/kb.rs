@@ -411,6 +411,31 @@ impl KnowledgeBase {
         Ok((self.get_claim(id)?, created))
     }
 
+    /// The key with this id, unless it is unknown or revoked (a signed-in
+    /// page checks its key on every request).
+    pub fn live_key(&self, id: &str) -> Result<Option<crate::keys::ApiKey>> {
+        Ok(self
+            .inner
+            .store
+            .list_keys()?
+            .into_iter()
+            .find(|k| k.id == id && k.revoked_at.is_none()))
+    }
+
+    /// Claims that list this URL as an appearance or as their review, the
+    /// URL taken as given and in canonical form.
+    pub fn claims_with_url(&self, url: &str) -> Result<Vec<Claim>> {
+        let url = url.trim();
+        let mut ids = self.inner.store.claims_with_url(url)?;
+        if let Some(canonical) = text::canonical_url(url).filter(|c| c != url) {
+            ids.extend(self.inner.store.claims_with_url(&canonical)?);
+        }
+        ids.sort();
+        ids.dedup();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        self.inner.store.get_claims(&refs)
+    }
+
     /// The store, for key management.
     pub fn store(&self) -> &Store {
         &self.inner.store

@@ -4,7 +4,8 @@
 //!
 //! ```text
 //!  cli ─┐                          ┌─> store   (SQLite: the source of truth)
-//!  api ─┼─> kb::KnowledgeBase  ────┼─> index   (tantivy: derived, rebuildable)
+//!  api ─┤                          │
+//!  web ─┼─> kb::KnowledgeBase  ────┼─> index   (tantivy: derived, rebuildable)
 //!       │                          └─> matcher (pure: text -> ranked candidates)
 //!       └───────────── everything ───> text    (language, normalization, analyzers)
 //! ```
@@ -18,7 +19,9 @@
 //!   [`matcher::Corpus`] trait the index implements); [`batch`] streams it
 //!   over JSONL; [`eval`] measures it; [`bench`] times it.
 //! - [`cli`] and [`api`] are thin adapters over [`kb::KnowledgeBase`];
-//!   [`keys`] the API keys and roles they check.
+//!   [`keys`] the API keys and roles they check. [`web`] is the third: the
+//!   server-rendered pages, mounted beside the API (templates, assets and
+//!   message catalogs in the top-level `web/` folder).
 //! - [`error`] the one core error type.
 
 pub mod api;
@@ -36,6 +39,7 @@ pub mod model;
 pub mod store;
 pub mod text;
 pub mod verdict;
+pub mod web;
 
 pub use error::{Error, Result};
 pub use kb::KnowledgeBase;

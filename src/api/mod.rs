@@ -101,6 +101,10 @@ pub fn router(kb: KnowledgeBase, options: ServeOptions) -> Router {
     };
     let cors = cors_layer(&state.options.cors_origins);
     routes
+        .merge(crate::web::router(
+            state.kb.clone(),
+            crate::web::Options::default(),
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
@@ -265,8 +269,13 @@ fn new_request_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-async fn not_found() -> ApiError {
-    ApiError::NotFound("no such route".into())
+/// Unknown API paths answer problem+json; any other path is a page's 404.
+async fn not_found(request: Request) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        ApiError::NotFound("no such route".into()).into_response()
+    } else {
+        crate::web::not_found(request.headers())
+    }
 }
 
 async fn method_not_allowed() -> ApiError {

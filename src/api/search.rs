@@ -13,18 +13,19 @@ use crate::verdict::Verdict;
 /// Hits per page when the client does not say.
 const DEFAULT_LIMIT: usize = 10;
 
-#[derive(Debug, Deserialize)]
+/// Public so that the search page reads the same parameters the same way.
+#[derive(Debug, Default, Deserialize)]
 pub struct SearchParams {
     #[serde(default)]
-    q: String,
-    lang: Option<String>,
-    verdict: Option<String>,
-    publisher: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    sort: Option<String>,
-    limit: Option<usize>,
-    cursor: Option<String>,
+    pub q: String,
+    pub lang: Option<String>,
+    pub verdict: Option<String>,
+    pub publisher: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub sort: Option<String>,
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
 }
 
 /// One page of a search, as the API answers it (`SearchPage` serialized).
@@ -95,7 +96,7 @@ pub async fn search(
 
 impl SearchParams {
     /// Checks every parameter; a bad one is invalid input naming it.
-    fn into_query(self) -> Result<SearchQuery, Error> {
+    pub fn into_query(self) -> Result<SearchQuery, Error> {
         if self.q.chars().count() > MAX_QUERY_CHARS {
             return Err(Error::Invalid(format!(
                 "q is longer than {MAX_QUERY_CHARS} characters"
