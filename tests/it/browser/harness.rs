@@ -360,12 +360,15 @@ pub async fn screenshot(c: &Client, name: &str) -> PathBuf {
         .await
         .expect("page metrics");
     let size = &metrics["cssContentSize"];
+    // Beyond the viewport only when the page is taller: Chromium shifts a
+    // right-to-left page that fits sideways when asked to look beyond.
+    let taller = size["height"].as_f64() > metrics["cssLayoutViewport"]["clientHeight"].as_f64();
     let shot = c
         .issue_cmd(Cdp::new(
             "Page.captureScreenshot",
             json!({
                 "format": "png",
-                "captureBeyondViewport": true,
+                "captureBeyondViewport": taller,
                 "clip": {
                     "x": 0, "y": 0, "scale": 1,
                     "width": size["width"], "height": size["height"],
@@ -545,4 +548,44 @@ pub async fn assert_javascript_is_off(c: &Client) {
         .await
         .expect("navigate");
     assert_eq!(c.title().await.unwrap(), "off", "JavaScript still ran");
+}
+
+/// The claim id a link to a claim page names (`/claims/{id}`, its one
+/// segment percent-decoded), if it is one.
+pub fn claim_id_in(href: &str) -> Option<String> {
+    let (_, rest) = href.split_once("/claims/")?;
+    let segment = rest.split(['/', '?', '#']).next()?;
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The claim ids every link inside `element` points at.
+pub async fn claim_links(element: &Element) -> Vec<String> {
+    let mut ids = Vec::new();
+    for a in element
+        .find_all(Locator::Css("a[href]"))
+        .await
+        .expect("links")
+    {
+        let href = a.attr("href").await.expect("href").unwrap_or_default();
+        ids.extend(claim_id_in(&href));
+    }
+    ids
 }

@@ -21,7 +21,7 @@ pub use harness::*;
 /// The harness itself, on a page the server has served since before the
 /// web UI: scripts run (the operations list is built by JavaScript), a
 /// JavaScript-disabled browser really runs none, screenshots are PNGs and
-/// axe-core runs.
+/// axe-core finds a missing image text.
 #[test]
 fn the_harness_drives_chromium_against_a_real_server() {
     run(|site| async move {
@@ -31,8 +31,14 @@ fn the_harness_drives_chromium_against_a_real_server() {
         assert!(op.text().await.unwrap().contains("/api/v1/"));
         let png = std::fs::read(screenshot(&c, "harness-docs").await).unwrap();
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
-        // axe runs and answers (the API docs page is not ours to judge here).
+        // axe runs and answers (the API docs page is not ours to judge
+        // here), and does report what a person would trip on.
         serious_violations(&c).await;
+        c.goto("data:text/html,<html lang=en><title>t</title><main><img src=x.png></main>")
+            .await
+            .expect("navigate");
+        let found = serious_violations(&c).await;
+        assert!(found.iter().any(|v| v.contains("image-alt")), "{found:?}");
 
         let off = site.browser(Options::lang("en").without_javascript()).await;
         assert_javascript_is_off(&off).await;
