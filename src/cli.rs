@@ -211,6 +211,22 @@ pub enum Bench {
         #[arg(long)]
         json: bool,
     },
+    /// Server time of the search and claim pages (p50/p99), rendered in
+    /// process over the same synthetic corpus as `bench match`.
+    Pages {
+        #[arg(long, default_value_t = 10_000)]
+        claims: usize,
+        /// Pages of each kind to render (search: three words of a post).
+        #[arg(long, default_value_t = 2_000)]
+        pages: usize,
+        /// The evaluation data folder the words are drawn from.
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the synthetic claims and posts `bench match` uses, for load
     /// tests of a server: `claims.jsonl` (importable), `posts.jsonl`
     /// (`{"id","text"}`, for `match --batch` and the batch route) and
@@ -434,6 +450,24 @@ pub fn run(cli: Cli) -> Result<()> {
             &crate::bench::Options {
                 claims,
                 posts,
+                data,
+                seed,
+            },
+            json,
+        ),
+        Command::Bench {
+            what:
+                Bench::Pages {
+                    claims,
+                    pages,
+                    data,
+                    seed,
+                    json,
+                },
+        } => bench_pages(
+            &crate::bench::Options {
+                claims,
+                posts: pages,
                 data,
                 seed,
             },
@@ -780,6 +814,30 @@ fn bench_match(options: &crate::bench::Options, json: bool) -> Result<()> {
         out,
         "recall@1          {:.3} default, {:.3} exhaustive (noisy copies)",
         r.recall_at_1, r.recall_at_1_exhaustive
+    )?;
+    Ok(())
+}
+
+fn bench_pages(options: &crate::bench::Options, json: bool) -> Result<()> {
+    let r = crate::bench::run_pages(options, |line| eprintln!("{line}"))
+        .with_context(|| format!("benchmarking pages (data from {})", options.data.display()))?;
+    let mut out = io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, &r)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(out, "claims            {} (seed {})", r.claims, r.seed)?;
+    writeln!(out, "build             {:.1} s", r.build_seconds)?;
+    writeln!(
+        out,
+        "search page       p50 {:.0} µs, p99 {:.0} µs ({} pages)",
+        r.search_p50_us, r.search_p99_us, r.pages
+    )?;
+    writeln!(
+        out,
+        "claim page        p50 {:.0} µs, p99 {:.0} µs ({} pages)",
+        r.claim_p50_us, r.claim_p99_us, r.pages
     )?;
     Ok(())
 }

@@ -43,10 +43,12 @@
 //! li[data-testid=match]` (pasted paragraph); `#url-results >
 //! li[data-testid=url-hit]` (pasted URL); `a#next-page`, `a#first-page`.
 //! Claim: `#claim-text`, `.badge`, `#rating-text`, `a#review-link`,
-//! `#claimant`, `#appearances`, `#related > li`, `script#claimreview`
-//! (JSON-LD). Match: `form#match-form` with `textarea#text`, `input#url`;
-//! `#post-marked` (the post with shared terms in `<mark>`), `#match-results
-//! > li[data-testid=match]` each with `.band`, `.score`, `.claim-marked`.
+//! `#claimant`, `#appearances`, `#related > li[data-testid=match]`,
+//! `script#claimreview` (JSON-LD). Match: `form#match-form` with
+//! `textarea#text`, `input#url`; `#post-marked` (the post with shared terms
+//! in `<mark>`), `#match-results > li[data-testid=match]` each with `.band`,
+//! `.score`, `.claim-marked`; `#no-match` when none. A bad search or post
+//! (too long, a bad date) is a 400 with the form and `#form-error`.
 //! Sign-in: `form#sign-in-form`, `input#key`; failure `#form-error`.
 //! Claim form: `form#claim-form`; import: `form#import-form`,
 //! `#import-report` with `#imported`, `#updated`, `#skipped`. Error pages:

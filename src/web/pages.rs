@@ -428,6 +428,9 @@ fn search_url(v: &SearchView, cursor: Option<&str>) -> String {
     .into_iter()
     .filter(|(_, value)| !value.is_empty())
     .collect();
+    if pairs.is_empty() {
+        return "/".to_string();
+    }
     format!(
         "/?{}",
         serde_urlencoded::to_string(pairs).unwrap_or_default()
@@ -568,7 +571,9 @@ pub fn claim_view(kb: &KnowledgeBase, locale: Locale, id: &str) -> Result<ClaimV
     let related = kb
         .match_post(&req)?
         .iter()
-        .filter(|m| m.claim_id != claim.id && m.band != Band::None)
+        // Related is looser than a match: any candidate sharing terms,
+        // shown with its band (`none` reads "unlikely" to be the same claim).
+        .filter(|m| m.claim_id != claim.id && !m.explanation.terms.is_empty())
         .take(TOP_RELATED)
         .map(|m| match_view(locale, m))
         .collect();

@@ -12,3 +12,4 @@ mod matching;
 mod openapi;
 mod search;
 mod serve;
+mod web;
