@@ -10,7 +10,7 @@ use super::*;
 /// claim holds, so a search for it finds only this claim.
 const FIXTURE_WORD: &str = "zorblatfixture";
 
-fn fixture_text() -> String {
+pub fn fixture_text() -> String {
     format!("Browser test fixture: the {FIXTURE_WORD} bridge closes on Mondays")
 }
 
@@ -22,7 +22,7 @@ fn api_total(site: &Site, word: &str) -> u64 {
 }
 
 /// Fills the new-claim form (the editor must be signed in).
-async fn fill_new_claim(c: &Client, site: &Site) {
+pub async fn fill_new_claim(c: &Client, site: &Site) {
     open(c, site, "/claims/new").await;
     fill(c, "form#claim-form [name=text]", &fixture_text()).await;
     fill(c, "form#claim-form [name=title]", "Does the bridge close?").await;
@@ -30,7 +30,7 @@ async fn fill_new_claim(c: &Client, site: &Site) {
 }
 
 /// The claim id of the claim page shown.
-async fn shown_claim_id(c: &Client) -> String {
+pub async fn shown_claim_id(c: &Client) -> String {
     let url = wait_for_path(c, "a claim page", |p| {
         p.starts_with("/claims/") && !p.ends_with("/new") && !p.ends_with("/edit")
     })

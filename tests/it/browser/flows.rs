@@ -217,10 +217,16 @@ fn the_whole_flow_works_with_javascript_disabled() {
         assert_javascript_is_off(&c).await;
         search_filter_and_open_a_claim(&c, &site).await;
         match_a_post(&c, &site, ARABIZI_POST, IRAQ_VACCINE).await;
-        // The language switch is a plain link.
+        // The language switch is a plain link; an editor's forms are plain
+        // POST forms.
         switch_to_arabic(&c).await;
         sign_in(&c, &site, site.editor_key()).await;
         find(&c, "#new-claim-link").await;
+        super::editor::fill_new_claim(&c, &site).await;
+        submit(&c, "form#claim-form").await;
+        let id = super::editor::shown_claim_id(&c).await;
+        let stored = site.api(&format!("/api/v1/claims/{id}"));
+        assert_eq!(stored["text"], super::editor::fixture_text());
     });
 }
 
