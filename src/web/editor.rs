@@ -1,10 +1,11 @@
 //! Editors' pages: sign-in and sign-out, the claim form (new and edit),
 //! adding an appearance, importing a file. Every POST comes through
-//! [`Posted`] (or, for the upload, checks the same token itself) and every
+//! [`Posted`] (or, for the upload, [`Uploaded`]) and every
 //! page but sign-in asks for an editor first.
 
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::multipart::MultipartError;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -372,9 +373,13 @@ pub async fn import_form(chrome: Chrome) -> Result<Response, PageError> {
     ))
 }
 
-/// The upload's fields.
+/// An import upload whose token has been checked, like [`Posted`] for
+/// multipart forms: the whole body is read (under `MAX_UPLOAD`) before
+/// anything is written.
+pub struct Uploaded(pub Chrome, pub Upload);
+
 #[derive(Default)]
-struct Upload {
+pub struct Upload {
     csrf: String,
     file: Vec<u8>,
     file_name: String,
@@ -382,53 +387,57 @@ struct Upload {
     strict: bool,
 }
 
-async fn read_upload(chrome: &Chrome, mut multipart: Multipart) -> Result<Upload, PageError> {
-    let bad =
-        |e: axum::extract::multipart::MultipartError| chrome.error(e.status(), Some(e.body_text()));
-    let mut upload = Upload::default();
-    while let Some(field) = multipart.next_field().await.map_err(bad)? {
-        match field.name().unwrap_or("") {
-            "csrf" => upload.csrf = field.text().await.map_err(bad)?,
-            "format" => upload.format = field.text().await.map_err(bad)?,
-            "strict" => upload.strict = !field.text().await.map_err(bad)?.is_empty(),
-            "file" => {
-                upload.file_name = field.file_name().unwrap_or("upload").to_string();
-                upload.file = field.bytes().await.map_err(bad)?.to_vec();
-            }
-            _ => {}
+impl Upload {
+    fn options(&self) -> ImportOptions {
+        ImportOptions {
+            format: <Format as clap::ValueEnum>::from_str(self.format.trim(), true)
+                .unwrap_or(Format::Auto),
+            strict: self.strict,
+            source: self.file_name.clone().into(),
+            ..ImportOptions::default()
         }
     }
-    Ok(upload)
+}
+
+impl FromRequest<WebState> for Uploaded {
+    type Rejection = PageError;
+
+    async fn from_request(request: Request, state: &WebState) -> Result<Self, PageError> {
+        let (mut parts, body) = request.into_parts();
+        let chrome = Chrome::from_request_parts(&mut parts, state).await?;
+        let mut multipart = Multipart::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|e| chrome.error(StatusCode::BAD_REQUEST, Some(e.body_text())))?;
+        let bad = |e: MultipartError| chrome.error(e.status(), Some(e.body_text()));
+        let mut upload = Upload::default();
+        while let Some(field) = multipart.next_field().await.map_err(bad)? {
+            match field.name().unwrap_or("") {
+                "csrf" => upload.csrf = field.text().await.map_err(bad)?,
+                "format" => upload.format = field.text().await.map_err(bad)?,
+                "strict" => upload.strict = !field.text().await.map_err(bad)?.is_empty(),
+                "file" => {
+                    upload.file_name = field.file_name().unwrap_or("upload").to_string();
+                    upload.file = field.bytes().await.map_err(bad)?.to_vec();
+                }
+                _ => {}
+            }
+        }
+        chrome.check_token(&upload.csrf)?;
+        Ok(Uploaded(chrome, upload))
+    }
 }
 
 pub async fn import(
     State(state): State<WebState>,
-    request: Request,
+    Uploaded(chrome, upload): Uploaded,
 ) -> Result<Response, PageError> {
-    let (mut parts, body) = request.into_parts();
-    let chrome = <Chrome as axum::extract::FromRequestParts<WebState>>::from_request_parts(
-        &mut parts, &state,
-    )
-    .await?;
-    let multipart = Multipart::from_request(Request::from_parts(parts, body), &state)
-        .await
-        .map_err(|e| chrome.error(StatusCode::BAD_REQUEST, Some(e.body_text())))?;
-    let upload = read_upload(&chrome, multipart).await?;
-    chrome.check_token(&upload.csrf)?;
     chrome.require_editor()?;
-    let format =
-        <Format as clap::ValueEnum>::from_str(upload.format.trim(), true).unwrap_or(Format::Auto);
-    let options = ImportOptions {
-        format,
-        strict: upload.strict,
-        source: upload.file_name.clone().into(),
-        ..ImportOptions::default()
-    };
-    let kb = state.kb.clone();
+    let (kb, options) = (state.kb.clone(), upload.options());
     let outcome = blocking(&chrome, move || {
         kb.import(upload.file.as_slice(), &options, |_| {})
     })
     .await;
+    // A file refused whole (strict mode, unreadable) is reported on the page.
     let (report, failure, status) = match outcome {
         Ok(report) => (Some(report), None, StatusCode::OK),
         Err(PageError::Page { status, detail, .. }) if status.is_client_error() => {
