@@ -300,18 +300,24 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Waits for an element matching a CSS selector.
+/// Waits for an element matching a CSS selector. A failure quotes the
+/// page's own error message, if it shows one.
 pub async fn find(c: &Client, css: &str) -> Element {
-    let url = c
-        .current_url()
-        .await
-        .map(|u| u.to_string())
-        .unwrap_or_default();
-    c.wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no element `{css}` on {url}: {e}"))
+    match c.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
+        Ok(element) => element,
+        Err(e) => {
+            let url = c
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            let shown = match c.find(Locator::Css("#form-error, #error")).await {
+                Ok(error) => error.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            panic!("no element `{css}` on {url} ({e}); the page says: {shown:?}")
+        }
+    }
 }
 
 /// Every element matching a CSS selector, now (after a `find` has waited
