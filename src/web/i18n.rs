@@ -196,6 +196,7 @@ mod tests {
             include_str!("../../web/templates/search.html"),
             include_str!("../../web/templates/claim.html"),
             include_str!("../../web/templates/match.html"),
+            include_str!("../../web/templates/match_card.html"),
             include_str!("../../web/templates/sign_in.html"),
             include_str!("../../web/templates/sign_out.html"),
             include_str!("../../web/templates/claim_form.html"),

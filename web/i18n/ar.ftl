@@ -13,6 +13,8 @@ signed-in-as = تم الدخول باسم
 role-reader = قارئ
 role-editor = محرر
 role-admin = مسؤول
+# Between the items of a list (a space follows).
+list-sep = ،
 lang-switch = لغة الواجهة
 footer-text = debunk: قاعدة معارف متعددة اللغات للتحقق من الأخبار.
 footer-api = توثيق واجهة البرمجة

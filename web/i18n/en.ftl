@@ -13,6 +13,8 @@ signed-in-as = Signed in as
 role-reader = reader
 role-editor = editor
 role-admin = admin
+# Between the items of a list (a space follows).
+list-sep = ,
 lang-switch = Interface language
 footer-text = debunk: a multilingual fact-check knowledge base.
 footer-api = API documentation

@@ -13,6 +13,8 @@ signed-in-as = Connecté·e en tant que
 role-reader = lecture
 role-editor = rédaction
 role-admin = administration
+# Between the items of a list (a space follows).
+list-sep = ,
 lang-switch = Langue de l'interface
 footer-text = debunk : une base multilingue de vérifications des faits.
 footer-api = Documentation de l'API
