@@ -108,9 +108,11 @@ impl SearchParams {
                 "q is longer than {MAX_QUERY_CHARS} characters"
             )));
         }
+        // An empty value means "any", as a form's unset field sends it.
         let verdict = self
             .verdict
             .as_deref()
+            .filter(|v| !v.is_empty())
             .map(|v| {
                 Verdict::from_name(v)
                     .ok_or_else(|| Error::Invalid(format!("unknown verdict {v:?}")))
@@ -218,5 +220,16 @@ mod tests {
         );
         let err = params("sort=newest").into_query().unwrap_err();
         assert!(err.to_string().contains("sort"), "{err}");
+    }
+
+    #[test]
+    fn empty_filters_mean_any_as_an_unset_form_field_sends_them() {
+        let q = params("q=x&lang=&verdict=&publisher=&from=&to=&sort=&cursor=")
+            .into_query()
+            .unwrap();
+        assert!(q.lang.is_none() && q.verdict.is_none() && q.publisher.is_none());
+        assert!(q.from.is_none() && q.to.is_none() && q.cursor.is_none());
+        let err = params("verdict=nonsense").into_query().unwrap_err();
+        assert!(err.to_string().contains("verdict"), "{err}");
     }
 }

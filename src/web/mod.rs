@@ -103,6 +103,14 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
      style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
 
+/// What a URL component percent-encodes: everything but RFC 3986's
+/// unreserved characters, which stay readable (`cr-7a8c`, not `cr%2D7a8c`).
+pub const URL_COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 /// How the pages run.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -246,14 +254,13 @@ impl Chrome {
         format!(
             "/lang/{}?next={}",
             locale.code(),
-            percent_encoding::utf8_percent_encode(&self.here, percent_encoding::NON_ALPHANUMERIC)
+            percent_encoding::utf8_percent_encode(&self.here, URL_COMPONENT)
         )
     }
 
     /// `next` for the sign-in link: back here.
     pub fn here_encoded(&self) -> String {
-        percent_encoding::utf8_percent_encode(&self.here, percent_encoding::NON_ALPHANUMERIC)
-            .to_string()
+        percent_encoding::utf8_percent_encode(&self.here, URL_COMPONENT).to_string()
     }
 
     pub fn locales(&self) -> [Locale; 3] {

@@ -73,7 +73,7 @@ impl Badge {
 pub fn claim_href(id: &str) -> String {
     format!(
         "/claims/{}",
-        percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC)
+        percent_encoding::utf8_percent_encode(id, super::URL_COMPONENT)
     )
 }
 
@@ -560,6 +560,9 @@ pub fn script_json(value: &serde_json::Value) -> String {
     value.to_string().replace('<', "\\u003c")
 }
 
+/// The least score a related claim needs to be listed (shown as 5%).
+const RELATED_FLOOR: f32 = 0.05;
+
 pub fn claim_view(kb: &KnowledgeBase, locale: Locale, id: &str) -> Result<ClaimView> {
     let claim = kb.get_claim(id)?;
     let req = matcher::Request {
@@ -571,9 +574,12 @@ pub fn claim_view(kb: &KnowledgeBase, locale: Locale, id: &str) -> Result<ClaimV
     let related = kb
         .match_post(&req)?
         .iter()
-        // Related is looser than a match: any candidate sharing terms,
-        // shown with its band (`none` reads "unlikely" to be the same claim).
-        .filter(|m| m.claim_id != claim.id && !m.explanation.terms.is_empty())
+        // Related is looser than a match: a candidate sharing terms, shown
+        // with its band (`none` reads "unlikely" to be the same claim), but
+        // not one whose score rounds to nothing: that is noise to a reader.
+        .filter(|m| {
+            m.claim_id != claim.id && !m.explanation.terms.is_empty() && m.score >= RELATED_FLOOR
+        })
         .take(TOP_RELATED)
         .map(|m| match_view(locale, m))
         .collect();

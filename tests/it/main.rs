@@ -4,6 +4,7 @@
 mod api;
 mod api_search;
 mod beside;
+mod browser;
 mod common;
 
 mod crash;

@@ -70,6 +70,7 @@ fn unchunk(mut body: &str) -> String {
     out
 }
 
+/// A running `debunk serve`, killed on drop, with its log lines.
 pub struct Server(pub std::process::Child, std::sync::mpsc::Receiver<String>);
 
 impl Server {
