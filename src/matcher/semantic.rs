@@ -120,6 +120,13 @@ pub fn fuse(
     let is_cross = |lang: Option<&str>| Lang::from_code(lang.unwrap_or("")) != post_lang;
     let mut fused: Vec<(Match, f32)> = Vec::with_capacity(lexical.len() + neighbours.len());
     for (m, sim) in lexical.into_iter().zip(lex_sims) {
+        // A claim whose vector is not computed yet (just written, or the
+        // worker still catching up) keeps what its words gave it: the
+        // fusion would read the missing similarity as no likeness at all.
+        if sim.is_none() {
+            fused.push((m, 0.0));
+            continue;
+        }
         let cross = is_cross(m.claim.lang.as_deref());
         let f = features(Some((&m, best_rank)), sim, best_sim, cross);
         fused.push((with_fusion(m, f, sim), sim.unwrap_or(0.0)));
@@ -253,5 +260,29 @@ mod tests {
         assert!(decided(&[m(0.95)]));
         assert!(!decided(&[m(0.5)]));
         assert!(!decided(&[]));
+    }
+
+    #[test]
+    fn a_lexical_match_whose_claim_has_no_vector_yet_keeps_its_score() {
+        let lexical = Match {
+            claim_id: "new".into(),
+            score: 0.72,
+            band: model::band(0.72),
+            explanation: Default::default(),
+            claim: IndexedClaim {
+                id: "new".into(),
+                lang: Some("ar".into()),
+                ..IndexedClaim::default()
+            },
+            features: Default::default(),
+            same_words: 4,
+            rank_score: 2.0,
+            fusion: None,
+        };
+        let out = fuse(Lang::Ar, vec![lexical], |_| None, Vec::new(), 5);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].score, 0.72);
+        assert_eq!(out[0].band, Band::Possible);
+        assert!(out[0].fusion.is_none());
     }
 }

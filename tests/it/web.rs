@@ -404,7 +404,8 @@ async fn a_pasted_paragraph_lists_the_claims_it_repeats_first() {
         .await;
     assert_eq!(page.status, StatusCode::OK);
     let first = page.attr("#matches > li[data-testid=match] a", "href");
-    assert_eq!(first, format!("/claims/{}", encode(&id)));
+    // Seed ids hold only unreserved characters: the link shows them as they are.
+    assert_eq!(first, format!("/claims/{id}"));
     assert!(page.count("#matches .band") > 0);
 }
 
@@ -422,7 +423,7 @@ async fn a_pasted_url_finds_the_fact_check_that_lists_it() {
         .iter()
         .map(|a| a.value().attr("href").unwrap())
         .collect();
-    assert_eq!(hrefs, [format!("/claims/{}", encode(&id))]);
+    assert_eq!(hrefs, [format!("/claims/{id}")]);
     let unknown = Visitor::new(&kb)
         .get("/?q=https%3A%2F%2Fnowhere.example%2Fx")
         .await;
