@@ -1,0 +1,309 @@
+//! The command line's arguments: every command, its options and their help.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::formats::{ExportFormat, Format};
+use crate::kb::DEFAULT_BATCH;
+use crate::keys::Role;
+use crate::verdict::Verdict;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "debunk",
+    version,
+    about = "A multilingual fact-check knowledge base"
+)]
+pub struct Cli {
+    /// Data folder (SQLite store and index); created on first use.
+    #[arg(
+        long,
+        global = true,
+        env = "DEBUNK_DATA_DIR",
+        default_value = "./debunk-data"
+    )]
+    pub data_dir: PathBuf,
+    /// The embedding model's weights file, for semantic matching; by
+    /// default the one `scripts/setup-model` installed.
+    #[arg(long, global = true, env = "DEBUNK_MODEL")]
+    pub model: Option<PathBuf>,
+    /// Semantic (cross-lingual) matching: `off` matches by words only, for
+    /// throughput-bound users.
+    #[arg(
+        long,
+        global = true,
+        env = "DEBUNK_SEMANTIC",
+        value_enum,
+        default_value = "on"
+    )]
+    pub semantic: Switch,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+impl Cli {
+    pub(super) fn embed_config(&self) -> crate::embed::Config {
+        crate::embed::Config {
+            off: self.semantic == Switch::Off,
+            model: self.model.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the JSON API (loads the seed fact-checks into a new data folder).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        #[command(flatten)]
+        options: crate::api::ServeOptions,
+    },
+    /// Manage API keys (the server checks them on every request).
+    Keys {
+        #[command(subcommand)]
+        what: Keys,
+    },
+    /// Import fact-checks from a file (`-` for standard input).
+    Import {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value = "auto")]
+        format: Format,
+        /// Reject the whole file, writing nothing, if any record is bad.
+        #[arg(long)]
+        strict: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Records per transaction.
+        #[arg(long, default_value_t = DEFAULT_BATCH)]
+        batch_size: usize,
+    },
+    /// Export every fact-check.
+    Export {
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: ExportFormat,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Search fact-checks by words (any language, Arabizi included).
+    Search {
+        query: String,
+        /// Only claims in this language (ISO 639-1, e.g. `ar`).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Only claims with this normalized verdict (e.g. `false`, `misleading`).
+        #[arg(long, value_parser = parse_verdict)]
+        verdict: Option<Verdict>,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Which known claims does a post repeat? Scored, banded, explained.
+    Match {
+        /// The post's text (omit with --batch).
+        #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+        text: Option<String>,
+        /// The post's language when known (ISO 639-1); detected otherwise.
+        #[arg(long)]
+        lang: Option<String>,
+        /// A URL where the post was seen.
+        #[arg(long)]
+        url: Option<String>,
+        /// Matches per post.
+        #[arg(long, default_value_t = 5)]
+        top: usize,
+        /// A JSONL file of posts (`{"id","text","lang"?,"url"?}` per line; `-` for stdin):
+        /// one JSON line out per line in, in input order.
+        #[arg(long)]
+        batch: Option<PathBuf>,
+        /// Worker threads for --batch (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure matching quality on a claim-retrieval task (CheckThat! layout).
+    Eval {
+        #[arg(long)]
+        claims: PathBuf,
+        #[arg(long)]
+        queries: PathBuf,
+        #[arg(long)]
+        qrels: PathBuf,
+        /// `claim_id<TAB>canonical_id` map: also score through it.
+        #[arg(long)]
+        dedup: Option<PathBuf>,
+        /// Leave out queries whose text is also in this query file
+        /// (repeatable): keeps another set's dev posts out of train samples.
+        #[arg(long, value_name = "QUERIES")]
+        leave_out: Vec<PathBuf>,
+        /// Also score plain BM25 (lowercased words of text + title) for reference.
+        #[arg(long)]
+        baseline: bool,
+        /// Write every candidate's features and label here (for `train`).
+        #[arg(long)]
+        samples_out: Option<PathBuf>,
+        /// Write the semantic stage's candidates (`query, claim, relevant,
+        /// fusion features...` per line) for `debunk train --fusion`.
+        #[arg(long)]
+        fusion_samples_out: Option<PathBuf>,
+        /// Keep the claims' embeddings in this folder between runs (by text
+        /// digest): every run otherwise embeds every claim again.
+        #[arg(long)]
+        vector_cache: Option<PathBuf>,
+        /// Diagnostics: rank by this one feature instead of the model.
+        #[arg(long, hide = true)]
+        rank_by: Option<String>,
+        /// Candidates kept from the word query (default: what `match`
+        /// keeps). The models are fitted on samples drawn at 100: a deeper
+        /// pool shows the ranking more wrong candidates.
+        #[arg(long)]
+        word_candidates: Option<usize>,
+        #[arg(long)]
+        threads: Option<usize>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fit the re-ranking model on samples written by `eval --samples-out`.
+    Train {
+        #[arg(required = true)]
+        samples: Vec<PathBuf>,
+        /// L2 penalty on the standardized weights.
+        #[arg(long, default_value_t = 1.0)]
+        l2: f64,
+        /// Fit the ranking on pairs (a relevant and an irrelevant candidate of
+        /// one post), then calibrate its score into a probability.
+        #[arg(long)]
+        pairwise: bool,
+        /// Fit the semantic stage on `eval --fusion-samples-out` files.
+        #[arg(long, conflicts_with = "pairwise")]
+        fusion: bool,
+    },
+    /// Measure the matcher on a synthetic corpus built from the evaluation data.
+    Bench {
+        #[command(subcommand)]
+        what: Bench,
+    },
+    /// Rebuild the search index from the store.
+    Reindex,
+    /// Counts by language and verdict, and the index state.
+    Stats {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Keys {
+    /// Create a key and print its secret (shown this once only).
+    Create {
+        #[arg(long, value_enum)]
+        role: Role,
+        /// Who or what uses the key.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List keys (never their secrets).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a key by its id: requests with it are refused from now on.
+    Revoke { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Bench {
+    /// Matching speed on one core, and what the retrieval bounds cost:
+    /// builds a temporary knowledge base of synthetic claims, then matches
+    /// noisy copies of them and unrelated posts.
+    Match {
+        /// Synthetic claims to index.
+        #[arg(long, default_value_t = 10_000)]
+        claims: usize,
+        /// Posts to match (about 20% unrelated to any claim).
+        #[arg(long, default_value_t = 2_000)]
+        posts: usize,
+        /// The evaluation data folder the words are drawn from.
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        /// Seed of the generator: the same seed gives the same corpus and posts.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Server time of the search and claim pages (p50/p99), rendered in
+    /// process over the same synthetic corpus as `bench match`.
+    Pages {
+        #[arg(long, default_value_t = 10_000)]
+        claims: usize,
+        /// Pages of each kind to render (search: three words of a post).
+        #[arg(long, default_value_t = 2_000)]
+        pages: usize,
+        /// The evaluation data folder the words are drawn from.
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Embedding speed of the semantic model: one text at a time (a post's
+    /// latency) and in batches (import throughput), on texts of the data,
+    /// and exact vector search over as many claim vectors as asked.
+    Embed {
+        /// Texts embedded (real claim texts of the English and Arabic sets).
+        #[arg(long, default_value_t = 256)]
+        texts: usize,
+        /// Claim vectors searched (random unit vectors: the scan's cost
+        /// does not depend on their values).
+        #[arg(long, default_value_t = 100_000)]
+        vectors: usize,
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the synthetic claims and posts `bench match` uses, for load
+    /// tests of a server: `claims.jsonl` (importable), `posts.jsonl`
+    /// (`{"id","text"}`, for `match --batch` and the batch route) and
+    /// `queries.txt` (a few words of each post, for search).
+    Corpus {
+        #[arg(long, default_value_t = 100_000)]
+        claims: usize,
+        #[arg(long, default_value_t = 100_000)]
+        posts: usize,
+        /// The evaluation data folder the words are drawn from.
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Folder to write into (created).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn parse_verdict(s: &str) -> Result<Verdict, String> {
+    Verdict::from_name(s).ok_or_else(|| {
+        let names: Vec<_> = Verdict::ALL.iter().map(|v| v.as_str()).collect();
+        format!(
+            "unknown verdict {s:?}; expected one of {}",
+            names.join(", ")
+        )
+    })
+}
