@@ -323,6 +323,10 @@ pub struct Task {
     /// Query files of other tasks: a query whose text is also in one of
     /// them is left out (a train split that holds another set's dev posts).
     pub leave_out: Vec<std::path::PathBuf>,
+    /// Pass each query's `lang` to the matcher. Off by default: posts in
+    /// the wild carry no language, so the figures should include the cost
+    /// of identifying it.
+    pub use_query_lang: bool,
 }
 
 /// What `run` measured.
@@ -424,7 +428,11 @@ pub fn run(
                     for q in part {
                         let req = Request {
                             text: &q.text,
-                            lang: q.lang.as_deref().map(crate::text::Lang::from_code),
+                            lang: q
+                                .lang
+                                .as_deref()
+                                .filter(|_| task.use_query_lang)
+                                .map(crate::text::Lang::from_code),
                             top: 1000,
                             url: None,
                         };

@@ -280,3 +280,47 @@ fn eval_leaves_out_posts_that_another_query_file_holds() {
     assert_eq!(eval(&[])["metrics"]["queries"], 2);
     assert_eq!(eval(&["--leave-out", &other])["metrics"]["queries"], 1);
 }
+
+#[test]
+fn eval_identifies_each_query_language_itself_unless_told_to_use_the_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, lines: &[String]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let claims = write(
+        "claims.jsonl",
+        &[
+            json!({"id": "c1", "text": "Wind turbines cause cancer in nearby villages", "lang": "en"}),
+            json!({"id": "c2", "text": "The moon landing was filmed in a studio", "lang": "en"}),
+        ]
+        .map(|v| v.to_string()),
+    );
+    // English posts that their source tagged French.
+    let queries = write(
+        "queries.jsonl",
+        &[
+            json!({"id": "q1", "text": "the turbines give the villagers cancer", "lang": "fr"}),
+            json!({"id": "q2", "text": "the moon landing was filmed in a studio", "lang": "fr"}),
+        ]
+        .map(|v| v.to_string()),
+    );
+    let qrels = write("qrels.tsv", &["q1\tc1".into(), "q2\tc2".into()]);
+    let eval = |extra: &[&str]| {
+        let mut args = vec![
+            "eval",
+            "--claims",
+            &claims,
+            "--queries",
+            &queries,
+            "--qrels",
+            &qrels,
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        json(&debunk(dir.path(), &args))
+    };
+    assert_eq!(eval(&[])["metrics"]["map_1"], 1.0);
+    assert_eq!(eval(&["--use-query-lang"])["metrics"]["queries"], 2);
+}
