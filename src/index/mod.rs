@@ -45,7 +45,8 @@ use crate::verdict::Verdict;
 
 /// Bumped whenever fields or analyzers change: an index of another version is rebuilt.
 /// 5: `review_date` holds the calendar date as written, not the UTC instant.
-const SCHEMA_VERSION: u32 = 5;
+/// 6: French and Spanish words are stemmed before their accents are folded.
+const SCHEMA_VERSION: u32 = 6;
 
 /// Memory for the writer's in-RAM segments, split across its threads.
 const WRITER_HEAP_BYTES: usize = 128 << 20;

@@ -108,6 +108,32 @@ fn french_elision_and_accents_do_not_matter() {
     }
 }
 
+/// Analysis test data in the words, not fact-checks.
+fn french_election_claims() -> Vec<serde_json::Value> {
+    vec![
+        json!({"id": "fr-election", "text": "L'élection présidentielle a été truquée par des machines de vote.", "lang": "fr"}),
+        json!({"id": "fr-manipule", "text": "Une vidéo du ministre a été manipulé pour lui faire dire le contraire.", "lang": "fr"}),
+        json!({"id": "fr-falsifie", "text": "Des chiffres falsifiés circulent sur la mortalité des vaccins.", "lang": "fr"}),
+    ]
+}
+
+#[test]
+fn french_inflections_find_each_other_with_or_without_accents() {
+    let kb = debunk::KnowledgeBase::open_in_memory().unwrap();
+    import_jsonl(&kb, &french_election_claims());
+    for (q, want) in [
+        ("truquée", "fr-election"),
+        ("truque", "fr-election"),
+        ("truquee", "fr-election"),
+        ("manipulée", "fr-manipule"),
+        ("manipulee", "fr-manipule"),
+        ("falsifiée", "fr-falsifie"),
+        ("falsifie", "fr-falsifie"),
+    ] {
+        assert_eq!(top_ids(&kb, q, 5), vec![want], "query {q:?}");
+    }
+}
+
 #[test]
 fn search_filters_by_language_and_verdict() {
     let kb = kb_from_file(&arabic_claimreview());
