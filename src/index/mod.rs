@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use std::ops::Bound;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery,
-    TermQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur,
+    Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
@@ -45,7 +45,8 @@ use crate::verdict::Verdict;
 
 /// Bumped whenever fields or analyzers change: an index of another version is rebuilt.
 /// 5: `review_date` holds the calendar date as written, not the UTC instant.
-/// 6: French and Spanish words are stemmed before their accents are folded.
+/// 6: French and Spanish words are stemmed before their accents are folded;
+///    `word_fields` names the word fields a document has text in.
 const SCHEMA_VERSION: u32 = 6;
 
 /// Memory for the writer's in-RAM segments, split across its threads.
@@ -264,6 +265,9 @@ struct Fields {
     /// The claim's analysis for re-ranking (`ClaimTerms::encode`).
     terms: Field,
     words: [Field; 5],
+    /// The language codes of the word fields a document has text in: how
+    /// many documents a word field covers, for its average length.
+    word_fields: Field,
     ngram: Field,
     id_hash: Field,
     lang: Field,
@@ -298,6 +302,7 @@ fn build_schema() -> (Schema, Fields) {
     let id_hash = b.add_u64_field("id_hash", FAST);
     let words = Lang::ALL
         .map(|l| b.add_text_field(&format!("words_{}", l.code()), word_options(l.analyzer())));
+    let word_fields = b.add_text_field("word_fields", STRING);
     let ngram = b.add_text_field(
         "ngram",
         TextOptions::default().set_indexing_options(
@@ -316,6 +321,7 @@ fn build_schema() -> (Schema, Fields) {
         doc,
         terms,
         words,
+        word_fields,
         ngram,
         id_hash,
         lang,
@@ -517,6 +523,7 @@ impl ClaimIndex {
         for part in texts {
             doc.add_text(f.words[slot], part);
         }
+        doc.add_text(f.word_fields, lang.code());
         for part in [Some(&c.text), c.title.as_ref(), c.subtitle.as_ref()]
             .into_iter()
             .flatten()
@@ -558,6 +565,12 @@ impl ClaimIndex {
             None => Box::new(EmptyQuery),
         };
         let scoring = cursor::ScoringTerms::of(words.as_ref());
+        let searcher = self.reader.searcher();
+        let live = SearchStatistics {
+            index: self,
+            searcher: &searcher,
+            word_freqs: self.word_freqs(&searcher, &query.q),
+        };
         let fingerprint = query.fingerprint();
         let after = query
             .cursor
@@ -565,7 +578,6 @@ impl ClaimIndex {
             .map(|c| cursor::Cursor::decode(c, fingerprint, query.sort, &scoring))
             .transpose()?;
         let q = self.filtered(words, query);
-        let searcher = self.reader.searcher();
         let limit = query.limit.max(1);
         let collector = page::PageCollector {
             sort: query.sort,
@@ -578,7 +590,7 @@ impl ClaimIndex {
         let stats = match after.and_then(|c| c.stats) {
             Some(stats) => Some(stats),
             None if query.sort == SearchSort::Relevance => {
-                Some(cursor::Stats::gather(&searcher, &scoring)?)
+                Some(cursor::Stats::gather(&live, &scoring)?)
             }
             None => None,
         };
@@ -588,7 +600,7 @@ impl ClaimIndex {
                 &collector,
                 &stats.provider(&searcher, &scoring),
             )?,
-            None => searcher.search(&q, &collector)?,
+            None => searcher.search_with_statistics_provider(&q, &collector, &live)?,
         };
         let shown: Vec<page::Candidate> = fruit
             .top
@@ -725,6 +737,74 @@ impl ClaimIndex {
             TermField::Words(lang) => self.fields.words[lang_slot(lang)],
             TermField::Ngram => self.fields.ngram,
         }
+    }
+
+    /// A field's token count as BM25 should see it: a word field holds the
+    /// documents of one language only, so its average length is over those
+    /// documents, not over the whole index (which would make every French
+    /// claim beside 10,000 English ones look thousands of times too long).
+    /// Scaled so that over the searcher's document count it gives that average.
+    pub(super) fn field_tokens(&self, searcher: &Searcher, field: Field) -> tantivy::Result<u64> {
+        let tokens = searcher.total_num_tokens(field)?;
+        let Some(lang) = Lang::ALL
+            .into_iter()
+            .find(|l| self.fields.words[lang_slot(*l)] == field)
+        else {
+            return Ok(tokens);
+        };
+        let with_field =
+            searcher.doc_freq(&Term::from_field_text(self.fields.word_fields, lang.code()))?;
+        let docs = searcher.total_num_docs()?;
+        if with_field == 0 || with_field >= docs {
+            return Ok(tokens);
+        }
+        Ok((u128::from(tokens) * u128::from(docs) / u128::from(with_field)) as u64)
+    }
+
+    /// Document frequencies of a search's word terms, by query word: every
+    /// term one word of `q` gives in any language's field counts the
+    /// documents the word occurs in across languages. A word is as rare as
+    /// it is in the whole knowledge base, so the few French claims do not
+    /// make `vaccin` look rare beside thousands of English ones, and scoring,
+    /// not a guess of the query's language, decides which claims rank first.
+    fn word_freqs(&self, searcher: &Searcher, q: &str) -> HashMap<Term, u64> {
+        let mut groups: HashMap<(bool, usize), Vec<Term>> = HashMap::new();
+        let mut add = |arabizi: bool, field: Field, lang: Lang, text: &str| {
+            for (term, span) in text::analyze_spans(lang, text) {
+                groups
+                    .entry((arabizi, span.start))
+                    .or_default()
+                    .push(Term::from_field_text(field, &term));
+            }
+        };
+        for lang in Lang::ALL {
+            add(false, self.fields.words[lang_slot(lang)], lang, q);
+        }
+        if text::detect(q).arabizi {
+            let arabic = text::arabizi_to_arabic_all(q);
+            add(
+                true,
+                self.fields.words[lang_slot(Lang::Ar)],
+                Lang::Ar,
+                &arabic,
+            );
+        }
+        let docs = searcher.total_num_docs().unwrap_or(0);
+        let mut out: HashMap<Term, u64> = HashMap::new();
+        for mut terms in groups.into_values() {
+            terms.sort();
+            terms.dedup();
+            let df: u64 = terms
+                .iter()
+                .map(|t| searcher.doc_freq(t).unwrap_or(0))
+                .sum::<u64>()
+                .min(docs);
+            for term in terms {
+                let e = out.entry(term).or_insert(0);
+                *e = (*e).max(df);
+            }
+        }
+        out
     }
 
     /// `stored_with_terms` through the claim cache.
@@ -872,6 +952,31 @@ fn facets(counts: Vec<HashMap<String, u64>>) -> Facets {
         lang: next(),
         verdict: next(),
         publisher: next(),
+    }
+}
+
+/// BM25 statistics of a search: word fields' lengths over their own
+/// documents, word terms' frequencies by query word (see `word_freqs`).
+struct SearchStatistics<'a> {
+    index: &'a ClaimIndex,
+    searcher: &'a Searcher,
+    word_freqs: HashMap<Term, u64>,
+}
+
+impl tantivy::query::Bm25StatisticsProvider for SearchStatistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        self.index.field_tokens(self.searcher, field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.searcher.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        match self.word_freqs.get(term) {
+            Some(&df) => Ok(df),
+            None => self.searcher.doc_freq(term),
+        }
     }
 }
 

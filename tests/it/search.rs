@@ -135,6 +135,24 @@ fn french_inflections_find_each_other_with_or_without_accents() {
 }
 
 #[test]
+fn a_french_query_ranks_the_french_claim_first_beside_ten_thousand_english_claims() {
+    let kb = kb_from_file(&shared_data("clef2020-task2-en/claims.jsonl"));
+    import_jsonl(&kb, &french_election_claims());
+    for q in [
+        "election truquee",
+        "élection truquée",
+        "élection présidentielle truquée",
+    ] {
+        let top = top_ids(&kb, q, 3);
+        assert_eq!(
+            top.first().map(String::as_str),
+            Some("fr-election"),
+            "query {q:?}: {top:?}"
+        );
+    }
+}
+
+#[test]
 fn search_filters_by_language_and_verdict() {
     let kb = kb_from_file(&arabic_claimreview());
     import_file(&kb, &shared_data("clef2022-task2b-en/claims.jsonl"));
