@@ -553,23 +553,30 @@ impl ClaimIndex {
     }
 
     /// Runs a search: the words of `q` against every language's fields
-    /// (Arabizi also as Arabic), filters as required clauses that add
-    /// nothing to the score. One pass over the matches counts them and their
-    /// facets and keeps the best hits after the cursor.
+    /// (Arabizi also as Arabic) and its links against the claims' review and
+    /// appearance URLs, filters as required clauses that add nothing to the
+    /// score. One pass over the matches counts them and their facets and
+    /// keeps the best hits after the cursor.
     pub fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
-        let words: Box<dyn Query> = match self.word_query(&query.q) {
-            Some(q) => q,
-            None if query.q.trim().is_empty() => Box::new(AllQuery),
+        let query_words = self.query_words(&query.q);
+        let words: Box<dyn Query> = match (self.word_query(&query_words), self.url_query(&query.q))
+        {
+            (Some(words), Some(urls)) => Box::new(BooleanQuery::new(vec![
+                (Occur::Should, words),
+                (Occur::Should, urls),
+            ])),
+            (Some(q), None) | (None, Some(q)) => q,
+            (None, None) if query.q.trim().is_empty() => Box::new(AllQuery),
             // Words that analyze to nothing (only stop words or punctuation)
             // find nothing; a cursor must still be one of ours.
-            None => Box::new(EmptyQuery),
+            (None, None) => Box::new(EmptyQuery),
         };
         let scoring = cursor::ScoringTerms::of(words.as_ref());
         let searcher = self.reader.searcher();
         let live = SearchStatistics {
             index: self,
             searcher: &searcher,
-            word_freqs: self.word_freqs(&searcher, &query.q),
+            word_freqs: Self::word_freqs(&searcher, &query_words),
         };
         let fingerprint = query.fingerprint();
         let after = query
@@ -681,47 +688,108 @@ impl ClaimIndex {
         BooleanQuery::new(clauses)
     }
 
-    /// An OR of the query's analyzed terms over every word field, or `None`
-    /// when nothing survives analysis.
-    fn word_query(&self, q: &str) -> Option<Box<dyn Query>> {
+    /// The query's words: for each whitespace-separated word of `q`, the
+    /// terms every language's analyzer makes of it in its own field (and,
+    /// for an Arabizi query, the Arabic field's terms of its transliteration),
+    /// and whether it is a stop word of some language.
+    fn query_words(&self, q: &str) -> Vec<QueryWord> {
         let f = &self.fields;
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut add = |field: Field, lang: Lang, text: &str, boost: f32| {
-            let mut seen = std::collections::HashSet::new();
-            for term in text::analyze(lang, text) {
-                if seen.insert(term.clone()) {
-                    let tq = TermQuery::new(
-                        Term::from_field_text(field, &term),
-                        IndexRecordOption::WithFreqs,
-                    );
-                    should.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(tq), boost)),
-                    ));
+        let arabizi = text::detect(q).arabizi;
+        let mut words = Vec::new();
+        for word in q.split_whitespace() {
+            let mut terms = Vec::new();
+            let mut grams = Vec::new();
+            for lang in Lang::ALL {
+                for term in text::analyze(lang, word) {
+                    terms.push(Term::from_field_text(f.words[lang_slot(lang)], &term));
                 }
             }
-        };
-        for lang in Lang::ALL {
-            add(f.words[lang_slot(lang)], lang, q, 1.0);
-        }
-        if text::detect(q).arabizi {
-            let arabic = text::arabizi_to_arabic_all(q);
-            add(f.words[lang_slot(Lang::Ar)], Lang::Ar, &arabic, 1.0);
-            // Arabizi vowels are guesses: the n-grams of the Arabic spelling
-            // catch what whole words miss.
-            for gram in text::ngrams(&arabic) {
-                let tq = TermQuery::new(
-                    Term::from_field_text(f.ngram, &gram),
-                    IndexRecordOption::WithFreqs,
-                );
-                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), 0.3))));
+            if arabizi {
+                let arabic = text::arabizi_to_arabic_all(word);
+                for term in text::analyze(Lang::Ar, &arabic) {
+                    terms.push(Term::from_field_text(f.words[lang_slot(Lang::Ar)], &term));
+                }
+                // Arabizi vowels are guesses: the n-grams of the Arabic
+                // spelling catch what whole words miss.
+                for gram in text::ngrams(&arabic) {
+                    grams.push(Term::from_field_text(f.ngram, &gram));
+                }
+            }
+            terms.sort();
+            terms.dedup();
+            grams.sort();
+            grams.dedup();
+            if !terms.is_empty() {
+                words.push(QueryWord {
+                    stop: text::is_stop_word(word),
+                    terms,
+                    grams,
+                });
             }
         }
-        if should.is_empty() {
-            None
-        } else {
-            Some(Box::new(BooleanQuery::new(should)))
+        // A stop word of one language is a term in the others' fields; it
+        // is no evidence when the query has other words.
+        if words.iter().any(|w| !w.stop) {
+            words.retain(|w| !w.stop);
         }
+        words
+    }
+
+    /// The canonical forms of the links in `q` against the claims' URLs (as
+    /// `match` looks them up), or `None` without links. A journalist pastes
+    /// the link of a post: a claim that lists it outranks word matches.
+    fn url_query(&self, q: &str) -> Option<Box<dyn Query>> {
+        let mut urls: Vec<String> = text::clean_post(q)
+            .urls
+            .iter()
+            .filter_map(|u| text::canonical_url(u))
+            .collect();
+        urls.sort();
+        urls.dedup();
+        let clauses: Vec<(Occur, Box<dyn Query>)> = urls
+            .iter()
+            .map(|u| {
+                let boosted: Box<dyn Query> =
+                    Box::new(BoostQuery::new(term_query(self.fields.url, u), 10.0));
+                (Occur::Should, boosted)
+            })
+            .collect();
+        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    }
+
+    /// The words of `q` against every word field, or `None` when nothing
+    /// survives analysis. A short query must have most of its words in a
+    /// claim (see `required_words`), a long pasted text is an OR of them.
+    fn word_query(&self, words: &[QueryWord]) -> Option<Box<dyn Query>> {
+        if words.is_empty() {
+            return None;
+        }
+        let clauses: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .map(|w| {
+                let term = |t: &Term, boost: f32| -> (Occur, Box<dyn Query>) {
+                    let tq = Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs));
+                    (Occur::Should, Box::new(BoostQuery::new(tq, boost)))
+                };
+                let mut alternatives: Vec<(Occur, Box<dyn Query>)> =
+                    w.terms.iter().map(|t| term(t, 1.0)).collect();
+                // An Arabizi word's vowels are guesses: half the n-grams of
+                // its Arabic spelling stand for the word.
+                if !w.grams.is_empty() {
+                    let grams = w.grams.iter().map(|g| term(g, 0.3)).collect();
+                    let required = (w.grams.len() / 2).max(1);
+                    let grams: Box<dyn Query> =
+                        Box::new(BooleanQuery::with_minimum_required_clauses(grams, required));
+                    alternatives.push((Occur::Should, grams));
+                }
+                let word: Box<dyn Query> = Box::new(BooleanQuery::new(alternatives));
+                (Occur::Should, word)
+            })
+            .collect();
+        let required = required_words(words.len());
+        Some(Box::new(BooleanQuery::with_minimum_required_clauses(
+            clauses, required,
+        )))
     }
 
     /// A read snapshot for matching.
@@ -767,40 +835,18 @@ impl ClaimIndex {
     /// it is in the whole knowledge base, so the few French claims do not
     /// make `vaccin` look rare beside thousands of English ones, and scoring,
     /// not a guess of the query's language, decides which claims rank first.
-    fn word_freqs(&self, searcher: &Searcher, q: &str) -> HashMap<Term, u64> {
-        let mut groups: HashMap<(bool, usize), Vec<Term>> = HashMap::new();
-        let mut add = |arabizi: bool, field: Field, lang: Lang, text: &str| {
-            for (term, span) in text::analyze_spans(lang, text) {
-                groups
-                    .entry((arabizi, span.start))
-                    .or_default()
-                    .push(Term::from_field_text(field, &term));
-            }
-        };
-        for lang in Lang::ALL {
-            add(false, self.fields.words[lang_slot(lang)], lang, q);
-        }
-        if text::detect(q).arabizi {
-            let arabic = text::arabizi_to_arabic_all(q);
-            add(
-                true,
-                self.fields.words[lang_slot(Lang::Ar)],
-                Lang::Ar,
-                &arabic,
-            );
-        }
+    fn word_freqs(searcher: &Searcher, words: &[QueryWord]) -> HashMap<Term, u64> {
         let docs = searcher.total_num_docs().unwrap_or(0);
         let mut out: HashMap<Term, u64> = HashMap::new();
-        for mut terms in groups.into_values() {
-            terms.sort();
-            terms.dedup();
-            let df: u64 = terms
+        for word in words {
+            let df: u64 = word
+                .terms
                 .iter()
                 .map(|t| searcher.doc_freq(t).unwrap_or(0))
                 .sum::<u64>()
                 .min(docs);
-            for term in terms {
-                let e = out.entry(term).or_insert(0);
+            for term in &word.terms {
+                let e = out.entry(term.clone()).or_insert(0);
                 *e = (*e).max(df);
             }
         }
@@ -952,6 +998,27 @@ fn facets(counts: Vec<HashMap<String, u64>>) -> Facets {
         lang: next(),
         verdict: next(),
         publisher: next(),
+    }
+}
+
+/// One word of a search query: its terms in every field it can be in.
+struct QueryWord {
+    terms: Vec<Term>,
+    /// An Arabizi word's n-grams in Arabic script.
+    grams: Vec<Term>,
+    /// A stop word of some language (left out when the query has others).
+    stop: bool,
+}
+
+/// How many of a query's words a claim must have: all of one or two, all
+/// but one of three or four, about 70% up to eight; past that the query is
+/// pasted text, an OR of its words whose scores rank the claims.
+fn required_words(words: usize) -> usize {
+    match words {
+        0..=2 => words,
+        3..=4 => words - 1,
+        5..=8 => (words * 7).div_ceil(10),
+        _ => 1,
     }
 }
 
