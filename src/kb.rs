@@ -605,6 +605,15 @@ fn prepare(mut claim: Claim) -> Claim {
         }
         Some(_) => {}
     }
+    // Sources quote names and pad them; the name stays as written otherwise.
+    claim.publisher = claim
+        .publisher
+        .as_deref()
+        .and_then(text::publisher::clean_name);
+    claim.publisher_site = claim
+        .publisher_site
+        .as_deref()
+        .and_then(text::publisher::clean_name);
     for a in &mut claim.appearances {
         if let Some(url) = a.url.as_deref().and_then(text::canonical_url) {
             if a.platform.is_none() {

@@ -46,7 +46,8 @@ use crate::verdict::Verdict;
 /// Bumped whenever fields or analyzers change: an index of another version is rebuilt.
 /// 5: `review_date` holds the calendar date as written, not the UTC instant.
 /// 6: French and Spanish words are stemmed before their accents are folded;
-///    `word_fields` names the word fields a document has text in.
+///    `word_fields` names the word fields a document has text in;
+///    `publisher_key` the fact-checker however its name is written.
 const SCHEMA_VERSION: u32 = 6;
 
 /// Memory for the writer's in-RAM segments, split across its threads.
@@ -273,6 +274,8 @@ struct Fields {
     lang: Field,
     verdict: Field,
     publisher: Field,
+    /// `text::publisher::key` of the publisher's name and site: the filter.
+    publisher_key: Field,
     url: Field,
     review_date: Field,
 }
@@ -314,6 +317,7 @@ fn build_schema() -> (Schema, Fields) {
     let lang = b.add_text_field("lang", STRING | FAST);
     let verdict = b.add_text_field("verdict", STRING | FAST);
     let publisher = b.add_text_field("publisher", STRING | FAST);
+    let publisher_key = b.add_text_field("publisher_key", STRING);
     let url = b.add_text_field("url", STRING);
     let review_date = b.add_date_field("review_date", INDEXED | FAST);
     let fields = Fields {
@@ -327,6 +331,7 @@ fn build_schema() -> (Schema, Fields) {
         lang,
         verdict,
         publisher,
+        publisher_key,
         url,
         review_date,
     };
@@ -537,6 +542,15 @@ impl ClaimIndex {
         if let Some(p) = &c.publisher {
             doc.add_text(f.publisher, p);
         }
+        let mut keys: Vec<String> = [&c.publisher, &c.publisher_site]
+            .into_iter()
+            .flatten()
+            .map(|p| text::publisher::key(p))
+            .collect();
+        keys.dedup();
+        for key in keys {
+            doc.add_text(f.publisher_key, key);
+        }
         for url in c
             .url
             .iter()
@@ -665,7 +679,8 @@ impl ClaimIndex {
             filters.push(term_query(f.verdict, v.as_str()));
         }
         if let Some(p) = &query.publisher {
-            filters.push(term_query(f.publisher, p));
+            // One fact-checker however it is written: Misbar finds مسبار.
+            filters.push(term_query(f.publisher_key, &text::publisher::key(p)));
         }
         if query.from.is_some() || query.to.is_some() {
             let bound = |d: Option<time::Date>| match d {

@@ -23,6 +23,7 @@ mod arabizi;
 mod lang;
 mod normalize;
 mod post;
+pub mod publisher;
 mod url;
 
 use serde::{Deserialize, Serialize};

@@ -485,3 +485,40 @@ async fn q_takes_a_pasted_text_of_five_thousand_characters() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["total"].as_u64().unwrap() > 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_publisher_is_one_fact_checker_however_it_is_written() {
+    let s = Search::new();
+    let all = s.walk("q=", 100).await;
+    let named = |names: &[&str]| {
+        all.iter()
+            .filter(|h| names.iter().any(|n| h["publisher"] == *n))
+            .count() as u64
+    };
+    let misbar = named(&["مسبار"]);
+    assert!(misbar > 0);
+    for p in ["Misbar", "misbar.com", "مسبار"] {
+        assert_eq!(
+            s.page(&format!("q=&publisher={}", enc(p))).await["total"],
+            misbar,
+            "{p}"
+        );
+    }
+    // The seed writes Akhbar Meter both ways.
+    let akhbar = named(&["أخبار ميتر", "akhbarmeter.org"]);
+    assert!(akhbar > named(&["أخبار ميتر"]));
+    for p in ["akhbarmeter.org", "أخبار ميتر"] {
+        assert_eq!(
+            s.page(&format!("q=&publisher={}", enc(p))).await["total"],
+            akhbar,
+            "{p}"
+        );
+    }
+    // Names are kept as written, less the quotes around them.
+    assert!(all
+        .iter()
+        .any(|h| h["publisher"] == "إعلاميون من أجل صحافة استقصائية عربية (أريج)"));
+    assert!(!all
+        .iter()
+        .any(|h| h["publisher"].as_str().is_some_and(|p| p.starts_with('"'))));
+}
