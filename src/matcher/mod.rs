@@ -177,7 +177,7 @@ pub struct Post<'a> {
     pub lang: Lang,
     /// Every language whose word field is asked, `lang` first.
     pub langs: Vec<Lang>,
-    /// Latin-script text asked in Arabic too, transliterated.
+    /// Mostly Arabizi: transliterated whole for the Arabic field.
     pub arabizi: bool,
     /// The text the word analyzers see (Arabizi already in Arabic script).
     pub analyzed_text: String,
@@ -198,10 +198,13 @@ impl<'a> Post<'a> {
         let mut langs = text::plausible_langs(&clean.text);
         langs.retain(|l| *l != lang);
         langs.insert(0, lang);
-        // Arabizi: Latin letters asked in the Arabic field, whether the post
-        // is mostly Arabizi or mixes it with French.
-        let latin = detected.lang != Lang::Ar || detected.arabizi;
-        let arabizi = latin && langs.contains(&Lang::Ar);
+        // A post that is mostly Arabizi is transliterated whole for the
+        // Arabic field (there `corona` is كورونا too); one that only mixes
+        // Arabizi words into French is asked in the Arabic field as written,
+        // where the analyzer transliterates the words that look Arabizi.
+        // Its n-grams and features stay those of its Latin text: tweets
+        // with `5G` or `3rd` are not Arabic.
+        let arabizi = detected.arabizi && lang == Lang::Ar;
         let analyzed_text = if arabizi {
             text::arabizi_to_arabic_all(&clean.text)
         } else {
@@ -264,8 +267,7 @@ pub fn rank(corpus: &dyn Corpus, req: &Request<'_>, params: &Params) -> Result<V
     // the words already found the claim with `match` confidence they only add
     // weaker candidates below it, at most of the cost again.
     let sure = |scored: &[Scored]| scored.iter().any(|s| s.0.score >= model::MATCH_AT);
-    let arabic = post.langs.contains(&Lang::Ar);
-    if arabic && !(params.ngrams_only_when_unsure && sure(&scored)) {
+    if post.lang == Lang::Ar && !(params.ngrams_only_when_unsure && sure(&scored)) {
         // The n-grams bring candidates only. Their query's score is no
         // feature: it moves with how many n-grams are asked, and with it a
         // claim's rank would depend on the retrieval bounds (the character

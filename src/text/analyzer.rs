@@ -378,7 +378,8 @@ impl Tokenizer for TextTokenizer {
 /// Snowball-stems Latin tokens, then folds their accents; Arabic tokens,
 /// already stemmed by the tokenizer, pass through.
 ///
-/// Stemming comes first because Snowball reads the accents: French `truquée`
+/// For French and Spanish, stemming comes first because their Snowball
+/// stemmers read the accents: French `truquée`
 /// loses its verb ending `ée` only while it has the accent. A word written
 /// without any accent gets back the accent of the few suffixes Snowball
 /// only recognises with one (`vacunacion` stems like `vacunación`,
@@ -448,7 +449,9 @@ impl<S: TokenStream> TokenStream for LatinStemStream<'_, S> {
             if is_folded_stop_word(self.lang, scratch) {
                 continue;
             }
-            if needs_fold(&token.text) {
+            // English Snowball ignores accents (it would leave `beyoncé`
+            // whole but stem `beyonce`): English folds first.
+            if self.lang != Lang::En && needs_fold(&token.text) {
                 scratch.clear();
                 scratch.push_str(&token.text);
             } else {
@@ -678,6 +681,12 @@ mod tests {
         all_meet(Lang::Fr, "falsifiés falsifiée falsifies falsifiee falsifié");
         all_meet(Lang::Fr, "sécurité securite");
         all_meet(Lang::Fr, "élection election élections");
+    }
+
+    #[test]
+    fn english_words_meet_with_or_without_their_accents() {
+        all_meet(Lang::En, "Beyoncé Beyonce");
+        all_meet(Lang::En, "café cafe cafés");
     }
 
     #[test]
