@@ -325,6 +325,10 @@ pub struct Task {
     pub leave_out: Vec<std::path::PathBuf>,
     /// Semantic matching with this embedder (lexical only without).
     pub embedder: Option<std::sync::Arc<dyn crate::embed::Embedder>>,
+    /// Pass each query's `lang` to the matcher. Off by default: posts in
+    /// the wild carry no language, so the figures should include the cost
+    /// of identifying it.
+    pub use_query_lang: bool,
 }
 
 /// What `run` measured.
@@ -435,7 +439,11 @@ pub fn run(
                     for q in part {
                         let req = Request {
                             text: &q.text,
-                            lang: q.lang.as_deref().map(crate::text::Lang::from_code),
+                            lang: q
+                                .lang
+                                .as_deref()
+                                .filter(|_| task.use_query_lang)
+                                .map(crate::text::Lang::from_code),
                             top: 1000,
                             url: None,
                         };

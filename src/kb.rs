@@ -1067,23 +1067,45 @@ fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
     }
 }
 
+/// Whether a text's clear language plainly contradicts a tag: another
+/// script (Arabic text tagged with a Latin-script language, or the other
+/// way round). Between Latin-script languages the tag is trusted.
+fn contradicts(tag: Lang, text: Lang) -> bool {
+    let arabic = |l: Lang| l == Lang::Ar;
+    text != Lang::Other && tag != text && (arabic(tag) || arabic(text))
+}
+
 /// Fills what the source left out and puts what it gave in canonical form.
 fn prepare(mut claim: Claim) -> Claim {
-    let detected = text::detect(&claim.text).lang;
+    // Only a clear reading of the text: a short claim is stored without a
+    // language (indexed language-neutrally) rather than under a wrong one.
+    let detected = text::confident_lang(&claim.text);
     let declared = claim
         .lang
         .as_deref()
         .map(str::trim)
-        .filter(|l| !l.is_empty());
+        .filter(|l| !l.is_empty())
+        .map(str::to_string);
     match declared {
         None => claim.lang = (detected != Lang::Other).then(|| detected.code().to_string()),
         // Sources tag the review's language, which is not always the claim's:
-        // an Arabic-script claim tagged `en` is analyzed as Arabic.
-        Some(code) if detected == Lang::Ar && Lang::from_code(code) != Lang::Ar => {
-            claim.lang = Some(Lang::Ar.code().to_string())
+        // an Arabic-script claim tagged `en`, or French or English text
+        // tagged `ar`, is analyzed in its text's language, and the tag kept.
+        Some(code) if claim.lang_tag.is_none() && contradicts(Lang::from_code(&code), detected) => {
+            claim.lang = Some(detected.code().to_string());
+            claim.lang_tag = Some(code);
         }
         Some(_) => {}
     }
+    // Sources quote names and pad them; the name stays as written otherwise.
+    claim.publisher = claim
+        .publisher
+        .as_deref()
+        .and_then(text::publisher::clean_name);
+    claim.publisher_site = claim
+        .publisher_site
+        .as_deref()
+        .and_then(text::publisher::clean_name);
     for a in &mut claim.appearances {
         if let Some(url) = a.url.as_deref().and_then(text::canonical_url) {
             if a.platform.is_none() {

@@ -23,6 +23,11 @@ pub struct Claim {
     /// ISO 639-1 code (`ar`, `fr`, `es`, `en`, ...); detected when the source has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<String>,
+    /// The language tag the source gave, when the text is plainly in
+    /// another language (French text tagged `ar`): `lang` is then the
+    /// text's, and this keeps the tag as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang_tag: Option<String>,
     /// Normalized verdict; `None` when the source gave no rating.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,

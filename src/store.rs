@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../schema/001_claims.sql"),
     include_str!("../schema/002_api_keys.sql"),
     include_str!("../schema/003_claim_vectors.sql"),
+    include_str!("../schema/004_claim_lang_tag.sql"),
 ];
 
 /// What an upsert did.
@@ -401,8 +402,8 @@ impl Writer<'_> {
         let raw = claim.raw.as_ref().map(|v| v.to_string());
         let verdict = claim.verdict.map(Verdict::as_str);
         let existing = load_claim(&self.tx, &claim.id)?;
-        // ?1..?18 are the caller's fields, in the same order for both statements.
-        let fields: [&dyn ToSql; 18] = [
+        // ?1..?19 are the caller's fields, in the same order for both statements.
+        let fields: [&dyn ToSql; 19] = [
             &claim.id,
             &claim.text,
             &claim.title,
@@ -421,6 +422,7 @@ impl Writer<'_> {
             &tags,
             &claim.narrative,
             &raw,
+            &claim.lang_tag,
         ];
         let outcome = match existing {
             Some(old) if same_content(&old, claim) => return Ok(Upsert::Unchanged),
@@ -430,7 +432,8 @@ impl Writer<'_> {
                     "UPDATE claim SET text=?2, title=?3, subtitle=?4, lang=?5, verdict=?6,
                         verdict_text=?7, summary=?8, url=?9, publisher=?10, publisher_site=?11,
                         claimant=?12, claim_date=?13, review_date=?14, country=?15, tags=?16,
-                        narrative=?17, raw=coalesce(?18, raw), version=version+1, updated_at=?19
+                        narrative=?17, raw=coalesce(?18, raw), lang_tag=?19, version=version+1,
+                        updated_at=?20
                      WHERE id=?1",
                     params_from_iter(fields.iter().copied().chain([now])),
                 )?;
@@ -444,8 +447,9 @@ impl Writer<'_> {
                 self.exec(
                     "INSERT INTO claim (id, text, title, subtitle, lang, verdict, verdict_text,
                         summary, url, publisher, publisher_site, claimant, claim_date,
-                        review_date, country, tags, narrative, raw, version, created_at, updated_at)
-                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)",
+                        review_date, country, tags, narrative, raw, lang_tag, version, created_at,
+                        updated_at)
+                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)",
                     params_from_iter(fields.iter().copied().chain(stamps)),
                 )?;
                 Upsert::Inserted
@@ -519,7 +523,7 @@ fn same_content(stored: &Claim, incoming: &Claim) -> bool {
 
 const CLAIM_COLUMNS: &str = "pk, id, text, title, subtitle, lang, verdict, verdict_text, summary,
     url, publisher, publisher_site, claimant, claim_date, review_date, country, tags, narrative,
-    raw, version, created_at, updated_at";
+    raw, version, created_at, updated_at, lang_tag";
 
 const APPEARANCES_SQL: &str =
     "SELECT url, platform, text, first_seen FROM appearance WHERE claim_pk = ?1 ORDER BY position";
@@ -561,6 +565,7 @@ fn claim_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Claim)> {
         title: row.get(3)?,
         subtitle: row.get(4)?,
         lang: row.get(5)?,
+        lang_tag: row.get(22)?,
         // The CHECK constraint admits only names `from_name` knows.
         verdict: verdict.as_deref().and_then(Verdict::from_name),
         verdict_text: row.get(7)?,

@@ -34,8 +34,9 @@ pub use problem::ApiError;
 pub const MAX_JSON_BODY: usize = 256 * 1024;
 /// Longest text to match, in characters.
 pub const MAX_MATCH_CHARS: usize = 5_000;
-/// Longest search query, in characters.
-pub const MAX_QUERY_CHARS: usize = 500;
+/// Longest search query, in characters: what a journalist pastes, as long
+/// as a text to match.
+pub const MAX_QUERY_CHARS: usize = MAX_MATCH_CHARS;
 /// Most hits one search page returns.
 pub const MAX_LIMIT: usize = 100;
 /// Most matches asked per post.

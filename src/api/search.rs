@@ -73,7 +73,7 @@ pub struct SearchHit {
                    Arabizi, French, Spanish, English), with filters, facet counts over every \
                    match, highlighted snippets and stable cursor pages. Any string is a valid query.",
     params(
-        ("q" = Option<String>, Query, description = "Words to look for (up to 500 characters); empty lists everything"),
+        ("q" = Option<String>, Query, description = "Words to look for, or pasted text or links (up to 5,000 characters); a link finds the claims whose review or appearances carry it; empty lists everything"),
         ("lang" = Option<String>, Query, description = "Only claims in this language: an ISO 639-1 code such as ar, fr, es or en", example = "ar"),
         ("verdict" = Option<Verdict>, Query, description = "Only claims with this verdict"),
         ("publisher" = Option<String>, Query, description = "Only claims by this fact-checker"),

@@ -148,6 +148,10 @@ pub enum Command {
         /// (repeatable): keeps another set's dev posts out of train samples.
         #[arg(long, value_name = "QUERIES")]
         leave_out: Vec<PathBuf>,
+        /// Tell the matcher each query's `lang` (by default it identifies
+        /// the language itself, as it must for posts in the wild).
+        #[arg(long)]
+        use_query_lang: bool,
         /// Also score plain BM25 (lowercased words of text + title) for reference.
         #[arg(long)]
         baseline: bool,

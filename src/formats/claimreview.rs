@@ -249,7 +249,12 @@ pub fn to_json(c: &Claim) -> Value {
     put(&mut review, "alternativeHeadline", &c.subtitle);
     put(&mut review, "reviewBody", &c.summary);
     put(&mut review, "datePublished", &c.review_date);
-    put(&mut review, "inLanguage", &c.lang);
+    // The publisher's tag as given, when the claim is stored under its text's.
+    put(
+        &mut review,
+        "inLanguage",
+        &c.lang_tag.clone().or(c.lang.clone()),
+    );
     if !c.tags.is_empty() {
         review.insert("keywords".into(), json!(c.tags));
     }

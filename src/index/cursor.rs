@@ -68,8 +68,7 @@ impl ScoringTerms {
 
 impl Stats {
     /// The statistics a searcher gives these terms.
-    pub fn gather(searcher: &Searcher, scoring: &ScoringTerms) -> Result<Stats> {
-        let stats: &dyn Bm25StatisticsProvider = searcher;
+    pub fn gather(stats: &dyn Bm25StatisticsProvider, scoring: &ScoringTerms) -> Result<Stats> {
         Ok(Stats {
             docs: stats.total_num_docs()?,
             tokens: scoring

@@ -21,8 +21,8 @@ use std::ops::Bound;
 use tantivy::directory::error::LockError;
 use tantivy::directory::{Directory, MmapDirectory, INDEX_WRITER_LOCK, META_LOCK};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery,
-    TermQuery,
+    AllQuery, Bm25StatisticsProvider, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur,
+    Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
@@ -46,7 +46,10 @@ use crate::verdict::Verdict;
 
 /// Bumped whenever fields or analyzers change: an index of another version is rebuilt.
 /// 5: `review_date` holds the calendar date as written, not the UTC instant.
-const SCHEMA_VERSION: u32 = 5;
+/// 6: French and Spanish words are stemmed before their accents are folded;
+///    `word_fields` names the word fields a document has text in;
+///    `publisher_key` the fact-checker however its name is written.
+const SCHEMA_VERSION: u32 = 6;
 
 /// Memory for the writer's in-RAM segments, split across its threads.
 const WRITER_HEAP_BYTES: usize = 128 << 20;
@@ -215,11 +218,16 @@ struct Fields {
     /// The claim's analysis for re-ranking (`Analysis::encode`), opaque here.
     terms: Field,
     words: [Field; 5],
+    /// The language codes of the word fields a document has text in: how
+    /// many documents a word field covers, for its average length.
+    word_fields: Field,
     ngram: Field,
     id_hash: Field,
     lang: Field,
     verdict: Field,
     publisher: Field,
+    /// `text::publisher::key` of the publisher's name and site: the filter.
+    publisher_key: Field,
     url: Field,
     review_date: Field,
 }
@@ -249,6 +257,7 @@ fn build_schema() -> (Schema, Fields) {
     let id_hash = b.add_u64_field("id_hash", FAST);
     let words = Lang::ALL
         .map(|l| b.add_text_field(&format!("words_{}", l.code()), word_options(l.analyzer())));
+    let word_fields = b.add_text_field("word_fields", STRING);
     let ngram = b.add_text_field(
         "ngram",
         TextOptions::default().set_indexing_options(
@@ -260,6 +269,7 @@ fn build_schema() -> (Schema, Fields) {
     let lang = b.add_text_field("lang", STRING | FAST);
     let verdict = b.add_text_field("verdict", STRING | FAST);
     let publisher = b.add_text_field("publisher", STRING | FAST);
+    let publisher_key = b.add_text_field("publisher_key", STRING);
     let url = b.add_text_field("url", STRING);
     let review_date = b.add_date_field("review_date", INDEXED | FAST);
     let fields = Fields {
@@ -267,11 +277,13 @@ fn build_schema() -> (Schema, Fields) {
         doc,
         terms,
         words,
+        word_fields,
         ngram,
         id_hash,
         lang,
         verdict,
         publisher,
+        publisher_key,
         url,
         review_date,
     };
@@ -522,6 +534,7 @@ impl ClaimIndex {
         for part in texts {
             doc.add_text(f.words[slot], part);
         }
+        doc.add_text(f.word_fields, lang.code());
         for part in [Some(&c.text), c.title.as_ref(), c.subtitle.as_ref()]
             .into_iter()
             .flatten()
@@ -534,6 +547,15 @@ impl ClaimIndex {
         }
         if let Some(p) = &c.publisher {
             doc.add_text(f.publisher, p);
+        }
+        let mut keys: Vec<String> = [&c.publisher, &c.publisher_site]
+            .into_iter()
+            .flatten()
+            .map(|p| text::publisher::key(p))
+            .collect();
+        keys.dedup();
+        for key in keys {
+            doc.add_text(f.publisher_key, key);
         }
         for url in c
             .url
@@ -551,18 +573,31 @@ impl ClaimIndex {
     }
 
     /// Runs a search: the words of `q` against every language's fields
-    /// (Arabizi also as Arabic), filters as required clauses that add
-    /// nothing to the score. One pass over the matches counts them and their
-    /// facets and keeps the best hits after the cursor.
+    /// (Arabizi also as Arabic) and its links against the claims' review and
+    /// appearance URLs, filters as required clauses that add nothing to the
+    /// score. One pass over the matches counts them and their facets and
+    /// keeps the best hits after the cursor.
     pub fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
-        let words: Box<dyn Query> = match self.word_query(&query.q) {
-            Some(q) => q,
-            None if query.q.trim().is_empty() => Box::new(AllQuery),
+        let query_words = self.query_words(&query.q);
+        let words: Box<dyn Query> = match (self.word_query(&query_words), self.url_query(&query.q))
+        {
+            (Some(words), Some(urls)) => Box::new(BooleanQuery::new(vec![
+                (Occur::Should, words),
+                (Occur::Should, urls),
+            ])),
+            (Some(q), None) | (None, Some(q)) => q,
+            (None, None) if query.q.trim().is_empty() => Box::new(AllQuery),
             // Words that analyze to nothing (only stop words or punctuation)
             // find nothing; a cursor must still be one of ours.
-            None => Box::new(EmptyQuery),
+            (None, None) => Box::new(EmptyQuery),
         };
         let scoring = cursor::ScoringTerms::of(words.as_ref());
+        let searcher = self.reader.searcher();
+        let live = SearchStatistics {
+            index: self,
+            searcher: &searcher,
+            word_freqs: Self::word_freqs(&searcher, &query_words),
+        };
         let fingerprint = query.fingerprint();
         let after = query
             .cursor
@@ -570,7 +605,6 @@ impl ClaimIndex {
             .map(|c| cursor::Cursor::decode(c, fingerprint, query.sort, &scoring))
             .transpose()?;
         let q = self.filtered(words, query);
-        let searcher = self.reader.searcher();
         let limit = query.limit.max(1);
         let collector = page::PageCollector {
             sort: query.sort,
@@ -583,7 +617,7 @@ impl ClaimIndex {
         let stats = match after.and_then(|c| c.stats) {
             Some(stats) => Some(stats),
             None if query.sort == SearchSort::Relevance => {
-                Some(cursor::Stats::gather(&searcher, &scoring)?)
+                Some(cursor::Stats::gather(&live, &scoring)?)
             }
             None => None,
         };
@@ -593,7 +627,7 @@ impl ClaimIndex {
                 &collector,
                 &stats.provider(&searcher, &scoring),
             )?,
-            None => searcher.search(&q, &collector)?,
+            None => searcher.search_with_statistics_provider(&q, &collector, &live)?,
         };
         let shown: Vec<page::Candidate> = fruit
             .top
@@ -652,7 +686,8 @@ impl ClaimIndex {
             filters.push(term_query(f.verdict, v.as_str()));
         }
         if let Some(p) = &query.publisher {
-            filters.push(term_query(f.publisher, p));
+            // One fact-checker however it is written: Misbar finds مسبار.
+            filters.push(term_query(f.publisher_key, &text::publisher::key(p)));
         }
         if query.from.is_some() || query.to.is_some() {
             let bound = |d: Option<time::Date>| match d {
@@ -675,47 +710,108 @@ impl ClaimIndex {
         BooleanQuery::new(clauses)
     }
 
-    /// An OR of the query's analyzed terms over every word field, or `None`
-    /// when nothing survives analysis.
-    fn word_query(&self, q: &str) -> Option<Box<dyn Query>> {
+    /// The query's words: for each whitespace-separated word of `q`, the
+    /// terms every language's analyzer makes of it in its own field (and,
+    /// for an Arabizi query, the Arabic field's terms of its transliteration),
+    /// and whether it is a stop word of some language.
+    fn query_words(&self, q: &str) -> Vec<QueryWord> {
         let f = &self.fields;
-        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut add = |field: Field, lang: Lang, text: &str, boost: f32| {
-            let mut seen = std::collections::HashSet::new();
-            for term in text::analyze(lang, text) {
-                if seen.insert(term.clone()) {
-                    let tq = TermQuery::new(
-                        Term::from_field_text(field, &term),
-                        IndexRecordOption::WithFreqs,
-                    );
-                    should.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(tq), boost)),
-                    ));
+        let arabizi = text::detect(q).arabizi;
+        let mut words = Vec::new();
+        for word in q.split_whitespace() {
+            let mut terms = Vec::new();
+            let mut grams = Vec::new();
+            for lang in Lang::ALL {
+                for term in text::analyze(lang, word) {
+                    terms.push(Term::from_field_text(f.words[lang_slot(lang)], &term));
                 }
             }
-        };
-        for lang in Lang::ALL {
-            add(f.words[lang_slot(lang)], lang, q, 1.0);
-        }
-        if text::detect(q).arabizi {
-            let arabic = text::arabizi_to_arabic_all(q);
-            add(f.words[lang_slot(Lang::Ar)], Lang::Ar, &arabic, 1.0);
-            // Arabizi vowels are guesses: the n-grams of the Arabic spelling
-            // catch what whole words miss.
-            for gram in text::ngrams(&arabic) {
-                let tq = TermQuery::new(
-                    Term::from_field_text(f.ngram, &gram),
-                    IndexRecordOption::WithFreqs,
-                );
-                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(tq), 0.3))));
+            if arabizi {
+                let arabic = text::arabizi_to_arabic_all(word);
+                for term in text::analyze(Lang::Ar, &arabic) {
+                    terms.push(Term::from_field_text(f.words[lang_slot(Lang::Ar)], &term));
+                }
+                // Arabizi vowels are guesses: the n-grams of the Arabic
+                // spelling catch what whole words miss.
+                for gram in text::ngrams(&arabic) {
+                    grams.push(Term::from_field_text(f.ngram, &gram));
+                }
+            }
+            terms.sort();
+            terms.dedup();
+            grams.sort();
+            grams.dedup();
+            if !terms.is_empty() {
+                words.push(QueryWord {
+                    stop: text::is_stop_word(word),
+                    terms,
+                    grams,
+                });
             }
         }
-        if should.is_empty() {
-            None
-        } else {
-            Some(Box::new(BooleanQuery::new(should)))
+        // A stop word of one language is a term in the others' fields; it
+        // is no evidence when the query has other words.
+        if words.iter().any(|w| !w.stop) {
+            words.retain(|w| !w.stop);
         }
+        words
+    }
+
+    /// The canonical forms of the links in `q` against the claims' URLs (as
+    /// `match` looks them up), or `None` without links. A journalist pastes
+    /// the link of a post: a claim that lists it outranks word matches.
+    fn url_query(&self, q: &str) -> Option<Box<dyn Query>> {
+        let mut urls: Vec<String> = text::clean_post(q)
+            .urls
+            .iter()
+            .filter_map(|u| text::canonical_url(u))
+            .collect();
+        urls.sort();
+        urls.dedup();
+        let clauses: Vec<(Occur, Box<dyn Query>)> = urls
+            .iter()
+            .map(|u| {
+                let boosted: Box<dyn Query> =
+                    Box::new(BoostQuery::new(term_query(self.fields.url, u), 10.0));
+                (Occur::Should, boosted)
+            })
+            .collect();
+        (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+    }
+
+    /// The words of `q` against every word field, or `None` when nothing
+    /// survives analysis. A short query must have most of its words in a
+    /// claim (see `required_words`), a long pasted text is an OR of them.
+    fn word_query(&self, words: &[QueryWord]) -> Option<Box<dyn Query>> {
+        if words.is_empty() {
+            return None;
+        }
+        let clauses: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .map(|w| {
+                let term = |t: &Term, boost: f32| -> (Occur, Box<dyn Query>) {
+                    let tq = Box::new(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs));
+                    (Occur::Should, Box::new(BoostQuery::new(tq, boost)))
+                };
+                let mut alternatives: Vec<(Occur, Box<dyn Query>)> =
+                    w.terms.iter().map(|t| term(t, 1.0)).collect();
+                // An Arabizi word's vowels are guesses: half the n-grams of
+                // its Arabic spelling stand for the word.
+                if !w.grams.is_empty() {
+                    let grams = w.grams.iter().map(|g| term(g, 0.3)).collect();
+                    let required = (w.grams.len() / 2).max(1);
+                    let grams: Box<dyn Query> =
+                        Box::new(BooleanQuery::with_minimum_required_clauses(grams, required));
+                    alternatives.push((Occur::Should, grams));
+                }
+                let word: Box<dyn Query> = Box::new(BooleanQuery::new(alternatives));
+                (Occur::Should, word)
+            })
+            .collect();
+        let required = required_words(words.len());
+        Some(Box::new(BooleanQuery::with_minimum_required_clauses(
+            clauses, required,
+        )))
     }
 
     /// A read snapshot for matching.
@@ -732,6 +828,52 @@ impl ClaimIndex {
             TermField::Words(lang) => self.fields.words[lang_slot(lang)],
             TermField::Ngram => self.fields.ngram,
         }
+    }
+
+    /// A field's token count as BM25 should see it: a word field holds the
+    /// documents of one language only, so its average length is over those
+    /// documents, not over the whole index (which would make every French
+    /// claim beside 10,000 English ones look thousands of times too long).
+    /// Scaled so that over the searcher's document count it gives that average.
+    pub(super) fn field_tokens(&self, searcher: &Searcher, field: Field) -> tantivy::Result<u64> {
+        let tokens = searcher.total_num_tokens(field)?;
+        let Some(lang) = Lang::ALL
+            .into_iter()
+            .find(|l| self.fields.words[lang_slot(*l)] == field)
+        else {
+            return Ok(tokens);
+        };
+        let with_field =
+            searcher.doc_freq(&Term::from_field_text(self.fields.word_fields, lang.code()))?;
+        let docs = searcher.total_num_docs()?;
+        if with_field == 0 || with_field >= docs {
+            return Ok(tokens);
+        }
+        Ok((u128::from(tokens) * u128::from(docs) / u128::from(with_field)) as u64)
+    }
+
+    /// Document frequencies of a search's word terms, by query word: every
+    /// term one word of `q` gives in any language's field counts the
+    /// documents the word occurs in across languages. A word is as rare as
+    /// it is in the whole knowledge base, so the few French claims do not
+    /// make `vaccin` look rare beside thousands of English ones, and scoring,
+    /// not a guess of the query's language, decides which claims rank first.
+    fn word_freqs(searcher: &Searcher, words: &[QueryWord]) -> HashMap<Term, u64> {
+        let docs = searcher.total_num_docs().unwrap_or(0);
+        let mut out: HashMap<Term, u64> = HashMap::new();
+        for word in words {
+            let df: u64 = word
+                .terms
+                .iter()
+                .map(|t| searcher.doc_freq(t).unwrap_or(0))
+                .sum::<u64>()
+                .min(docs);
+            for term in &word.terms {
+                let e = out.entry(term.clone()).or_insert(0);
+                *e = (*e).max(df);
+            }
+        }
+        out
     }
 
     /// `stored_with_terms` through the claim cache.
@@ -968,6 +1110,52 @@ fn facets(counts: Vec<HashMap<String, u64>>) -> Facets {
         lang: next(),
         verdict: next(),
         publisher: next(),
+    }
+}
+
+/// One word of a search query: its terms in every field it can be in.
+struct QueryWord {
+    terms: Vec<Term>,
+    /// An Arabizi word's n-grams in Arabic script.
+    grams: Vec<Term>,
+    /// A stop word of some language (left out when the query has others).
+    stop: bool,
+}
+
+/// How many of a query's words a claim must have: all of one or two, all
+/// but one of three or four, about 70% up to eight; past that the query is
+/// pasted text, an OR of its words whose scores rank the claims.
+fn required_words(words: usize) -> usize {
+    match words {
+        0..=2 => words,
+        3..=4 => words - 1,
+        5..=8 => (words * 7).div_ceil(10),
+        _ => 1,
+    }
+}
+
+/// BM25 statistics of a search: word fields' lengths over their own
+/// documents, word terms' frequencies by query word (see `word_freqs`).
+struct SearchStatistics<'a> {
+    index: &'a ClaimIndex,
+    searcher: &'a Searcher,
+    word_freqs: HashMap<Term, u64>,
+}
+
+impl tantivy::query::Bm25StatisticsProvider for SearchStatistics<'_> {
+    fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
+        self.index.field_tokens(self.searcher, field)
+    }
+
+    fn total_num_docs(&self) -> tantivy::Result<u64> {
+        self.searcher.total_num_docs()
+    }
+
+    fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
+        match self.word_freqs.get(term) {
+            Some(&df) => Ok(df),
+            None => self.searcher.doc_freq(term),
+        }
     }
 }
 

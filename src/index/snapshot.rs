@@ -175,7 +175,7 @@ impl Snapshot<'_> {
             let avg = match avg_len.get(&field) {
                 Some(&avg) => avg,
                 None => {
-                    let tokens = self.searcher.total_num_tokens(field)?;
+                    let tokens = self.index.field_tokens(&self.searcher, field)?;
                     let avg = tokens as Score / num_docs.max(1) as Score;
                     avg_len.insert(field, avg);
                     avg
@@ -209,14 +209,14 @@ impl Snapshot<'_> {
 
 /// BM25 statistics for matching queries: document frequencies of word and
 /// n-gram terms from the snapshot's cache (the matcher has just looked them
-/// up to choose the terms), the rest from the searcher. The numbers are the
-/// searcher's own, so scores do not change; a query skips one term
-/// dictionary walk per term.
+/// up to choose the terms), the rest from the searcher; word fields'
+/// lengths over their own documents (`ClaimIndex::field_tokens`). A query
+/// skips one term dictionary walk per term.
 struct CachedStatistics<'s, 'a>(&'s Snapshot<'a>);
 
 impl tantivy::query::Bm25StatisticsProvider for CachedStatistics<'_, '_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
-        self.0.searcher.total_num_tokens(field)
+        self.0.index.field_tokens(&self.0.searcher, field)
     }
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {

@@ -71,7 +71,7 @@ pub struct View {
 impl View {
     fn new(lang: Lang, post: &Post<'_>, stats: &mut Stats<'_>) -> View {
         let field = TermField::Words(lang);
-        let terms = text::analyze(lang, &post.analyzed_text);
+        let terms = text::analyze(lang, post.text_for(lang));
         let mut tf: FxHashMap<String, f32> = FxHashMap::default();
         for t in &terms {
             *tf.entry(t.clone()).or_default() += 1.0;

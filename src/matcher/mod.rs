@@ -5,7 +5,8 @@
 //! 1. Clean the post (links aside, hashtags split), identify its language,
 //!    transliterate Arabizi.
 //! 2. Retrieve candidates with a bounded number of the post's most salient
-//!    terms (tf·idf) against the word field of its language, with its rarest
+//!    terms (tf·idf) against the word fields of every language it may be in
+//!    (a short post rarely says which), with its rarest
 //!    character n-grams against the n-gram field, and by exact lookup of its
 //!    canonical URLs among claim appearances.
 //! 3. Re-rank the small candidate set with features (see [`features`]) and a
@@ -82,6 +83,9 @@ pub struct Explanation {
     pub terms: Vec<String>,
     /// Byte ranges `[start, end)` of those terms in the post as given.
     pub spans: Vec<[usize; 2]>,
+    /// The same ranges in characters (Unicode scalar values), for clients
+    /// whose strings are not indexed by UTF-8 bytes.
+    pub char_spans: Vec<[usize; 2]>,
     /// The canonical URL the post and the claim share, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -172,7 +176,11 @@ impl Params {
 pub struct Post<'a> {
     pub raw: &'a str,
     pub clean: text::CleanPost,
+    /// The best guess of its language (or the caller's).
     pub lang: Lang,
+    /// Every language whose word field is asked, `lang` first.
+    pub langs: Vec<Lang>,
+    /// Mostly Arabizi: transliterated whole for the Arabic field.
     pub arabizi: bool,
     /// The text the word analyzers see (Arabizi already in Arabic script).
     pub analyzed_text: String,
@@ -190,6 +198,15 @@ impl<'a> Post<'a> {
             Some(l) if !(detected.lang == Lang::Ar && l != Lang::Ar) => l,
             _ => detected.lang,
         };
+        let mut langs = text::plausible_langs(&clean.text);
+        langs.retain(|l| *l != lang);
+        langs.insert(0, lang);
+        // A post that is mostly Arabizi is transliterated whole for the
+        // Arabic field (there `corona` is كورونا too); one that only mixes
+        // Arabizi words into French is asked in the Arabic field as written,
+        // where the analyzer transliterates the words that look Arabizi.
+        // Its n-grams and features stay those of its Latin text: tweets
+        // with `5G` or `3rd` are not Arabic.
         let arabizi = detected.arabizi && lang == Lang::Ar;
         let analyzed_text = if arabizi {
             text::arabizi_to_arabic_all(&clean.text)
@@ -209,9 +226,22 @@ impl<'a> Post<'a> {
             raw: req.text,
             clean,
             lang,
+            langs,
             arabizi,
             analyzed_text,
             urls,
+        }
+    }
+}
+
+impl Post<'_> {
+    /// The text a language's analyzer reads: Arabizi in Arabic script for
+    /// the Arabic field, the cleaned post for the others.
+    pub fn text_for(&self, lang: Lang) -> &str {
+        if lang == Lang::Ar {
+            &self.analyzed_text
+        } else {
+            &self.clean.text
         }
     }
 }
@@ -413,26 +443,50 @@ fn score(
         .collect()
 }
 
-/// The post's `max` most salient word terms: tf (dampened) × idf, known to the corpus.
+/// The post's `max` most salient word terms over the word fields of every
+/// language it may be in: tf (dampened) × idf, known to the corpus. A term
+/// spelled the same in several fields (a cognate stem such as `vaccin`) is
+/// as rare as it is across them, so that a language with few claims does
+/// not make a common word look rare; its boost carries that idf into BM25.
 fn salient_terms(post: &Post<'_>, max: usize, stats: &mut Stats<'_>) -> Vec<WeightedTerm> {
-    let field = TermField::Words(post.lang);
-    // The post's view in its own language: the features need it too.
-    let view = stats.view(post, post.lang);
-    let mut weighted: Vec<(f32, String)> = view
-        .term_counts()
-        .filter(|&(_, _, df)| df > 0)
-        .map(|(term, f, df)| (f.sqrt() * stats.idf_of_df(df), term.to_string()))
-        .collect();
-    weighted.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    weighted.truncate(max);
-    weighted
+    let mut across: HashMap<String, u64> = HashMap::new();
+    let mut found: Vec<(Lang, String, f32, u64)> = Vec::new();
+    for &lang in &post.langs {
+        // The views are the features' too.
+        let view = stats.view(post, lang);
+        for (term, f, df) in view.term_counts().filter(|&(_, _, df)| df > 0) {
+            *across.entry(term.to_string()).or_default() += df;
+            found.push((lang, term.to_string(), f, df));
+        }
+    }
+    let mut weighted: Vec<(f32, WeightedTerm)> = found
         .into_iter()
-        .map(|(_, term)| WeightedTerm {
-            field,
-            term,
-            boost: 1.0,
+        .map(|(lang, term, f, df)| {
+            let idf = stats.idf_of_df(df);
+            let shared = stats.idf_of_df(across[&term]);
+            let boost = if shared == idf { 1.0 } else { shared / idf };
+            let weighted = WeightedTerm {
+                field: TermField::Words(lang),
+                term,
+                boost,
+            };
+            (f.sqrt() * shared, weighted)
         })
-        .collect()
+        .collect();
+    weighted.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| a.1.term.cmp(&b.1.term))
+            .then_with(|| lang_rank(a.1.field).cmp(&lang_rank(b.1.field)))
+    });
+    weighted.truncate(max);
+    weighted.into_iter().map(|(_, t)| t).collect()
+}
+
+fn lang_rank(field: TermField) -> usize {
+    match field {
+        TermField::Words(lang) => Lang::ALL.iter().position(|l| *l == lang).unwrap_or(0),
+        TermField::Ngram => Lang::ALL.len(),
+    }
 }
 
 /// The post's `max` rarest n-grams known to the corpus.
@@ -514,20 +568,36 @@ fn explain(
 ) {
     let shared = &mut m.features.shared_terms;
     shared.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    // Stop words are never evidence, whichever field a claim sits in.
+    shared.retain(|(t, _)| !text::is_stop_word(t));
     let set: HashSet<&str> = shared.iter().map(|(t, _)| t.as_str()).collect();
     let mut found = Vec::new();
     if !set.is_empty() {
         let lang = Lang::from_code(m.claim.lang.as_deref().unwrap_or(""));
-        let post_spans = spans
-            .entry(lang)
-            .or_insert_with(|| text::analyze_spans(lang, post.raw));
+        let post_spans = spans.entry(lang).or_insert_with(|| {
+            if lang == Lang::Ar && post.arabizi {
+                text::analyze_arabizi_spans(post.raw)
+            } else {
+                text::analyze_spans(lang, post.raw)
+            }
+        });
         for (term, span) in post_spans.iter() {
             if set.contains(term.as_str()) {
                 found.push([span.start, span.end]);
             }
         }
+        found.sort_unstable();
         found.dedup();
     }
+    m.explanation.char_spans = found
+        .iter()
+        .map(|&[from, to]| [char_offset(post.raw, from), char_offset(post.raw, to)])
+        .collect();
     m.explanation.terms = shared.iter().take(12).map(|(t, _)| t.clone()).collect();
     m.explanation.spans = found;
+}
+
+/// The character offset of a byte offset in `text`.
+fn char_offset(text: &str, byte: usize) -> usize {
+    text.get(..byte).map_or(0, |head| head.chars().count())
 }

@@ -375,13 +375,17 @@ impl Tokenizer for TextTokenizer {
     }
 }
 
-/// Folds accents, then Snowball-stems Latin tokens; Arabic tokens, already
-/// stemmed by the tokenizer, pass through.
+/// Snowball-stems Latin tokens, then folds their accents; Arabic tokens,
+/// already stemmed by the tokenizer, pass through.
 ///
-/// Folding comes first so that an accented and an unaccented spelling always
-/// get the same stem. A few suffixes that Snowball only recognises with their
-/// accent are restored before stemming, so that vacunacion still stems like
-/// vacunación and vacunaciones.
+/// For French and Spanish, stemming comes first because their Snowball
+/// stemmers read the accents: French `truquée`
+/// loses its verb ending `ée` only while it has the accent. A word written
+/// without any accent gets back the accent of the few suffixes Snowball
+/// only recognises with one (`vacunacion` stems like `vacunación`,
+/// `truquee` like `truquée`), and a French stem loses the final `e`/`i`
+/// that an accent's absence leaves behind (`falsifie`, `falsifié`), so that
+/// the accented and the unaccented spelling meet.
 #[derive(Clone, Copy)]
 struct LatinStem(Lang);
 
@@ -445,13 +449,23 @@ impl<S: TokenStream> TokenStream for LatinStemStream<'_, S> {
             if is_folded_stop_word(self.lang, scratch) {
                 continue;
             }
-            restore_accented_suffix(self.lang, scratch);
+            // English Snowball ignores accents (it would leave `beyoncé`
+            // whole but stem `beyonce`): English folds first.
+            if self.lang != Lang::En && needs_fold(&token.text) {
+                scratch.clear();
+                scratch.push_str(&token.text);
+            } else {
+                restore_accented_suffix(self.lang, scratch);
+            }
             let stemmed = self.stemmer.stem(scratch);
             token.text.clear();
             if needs_fold(&stemmed) {
                 fold_into(&stemmed, &mut token.text);
             } else {
                 token.text.push_str(&stemmed);
+            }
+            if self.lang == Lang::Fr {
+                trim_french_stem(&mut token.text);
             }
             return true;
         }
@@ -482,10 +496,24 @@ fn is_folded_stop_word(lang: Lang, word: &str) -> bool {
     extra.contains(&word)
 }
 
+/// A French stem's final `e` or `i` is what Snowball leaves when a word's
+/// accent is missing (`falsifiee` → `falsifie`, `falsifiée` → `falsifi`,
+/// `falsifies` → `falsif`): dropping them makes the spellings meet.
+fn trim_french_stem(stem: &mut String) {
+    while stem.len() > 4 && (stem.ends_with('e') || stem.ends_with('i')) {
+        stem.pop();
+    }
+}
+
 fn restore_accented_suffix(lang: Lang, word: &mut String) {
     let rules: &[(&str, &str)] = match lang {
         Lang::Es => &[("cion", "ción"), ("sion", "sión")],
-        Lang::Fr => &[("ite", "ité"), ("ites", "ités")],
+        Lang::Fr => &[
+            ("ite", "ité"),
+            ("ites", "ités"),
+            ("ee", "ée"),
+            ("ees", "ées"),
+        ],
         _ => &[],
     };
     for (plain, accented) in rules {
@@ -629,6 +657,45 @@ mod tests {
             "il a été, il etait, c'est même",
         );
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    fn stems(lang: Lang, words: &str) -> Vec<String> {
+        tokens(&mut word_analyzer(lang), words)
+            .into_iter()
+            .map(|t| t.text)
+            .collect()
+    }
+
+    fn all_meet(lang: Lang, words: &str) {
+        let found = stems(lang, words);
+        assert!(
+            found.len() == words.split(' ').count() && found.windows(2).all(|w| w[0] == w[1]),
+            "{words}: {found:?}"
+        );
+    }
+
+    #[test]
+    fn french_forms_meet_with_or_without_their_accents() {
+        all_meet(Lang::Fr, "truquée truquee truqué truque truquées truqués");
+        all_meet(Lang::Fr, "manipulée manipulé manipulee manipule manipulés");
+        all_meet(Lang::Fr, "falsifiés falsifiée falsifies falsifiee falsifié");
+        all_meet(Lang::Fr, "sécurité securite");
+        all_meet(Lang::Fr, "élection election élections");
+    }
+
+    #[test]
+    fn english_words_meet_with_or_without_their_accents() {
+        all_meet(Lang::En, "Beyoncé Beyonce");
+        all_meet(Lang::En, "café cafe cafés");
+    }
+
+    #[test]
+    fn spanish_forms_meet_with_or_without_their_accents() {
+        all_meet(Lang::Es, "vacunación vacunacion vacunaciones");
+        all_meet(Lang::Es, "manipulación manipulacion");
+        all_meet(Lang::Es, "médico medico médicos");
+        all_meet(Lang::Es, "elección eleccion elecciones");
+        all_meet(Lang::Es, "política politica políticas");
     }
 
     #[test]

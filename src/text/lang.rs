@@ -208,6 +208,59 @@ pub fn detect(text: &str) -> Detection {
     plain(european(text, &ev))
 }
 
+/// The languages a text may be in, by script: Arabic-script text is Arabic;
+/// Latin-script text may be any of French, Spanish, English or another
+/// language (a short post rarely says which), and Arabic too when one of its
+/// words looks Arabizi. The best guess comes first.
+pub fn plausible(text: &str) -> Vec<Lang> {
+    let ev = gather(text);
+    let best = detect(text).lang;
+    let mut langs = vec![best];
+    let mut add = |lang: Lang| {
+        if !langs.contains(&lang) {
+            langs.push(lang);
+        }
+    };
+    if ev.latin > 0 && ev.latin >= ev.arabic {
+        for lang in [Lang::Fr, Lang::Es, Lang::En, Lang::Other] {
+            add(lang);
+        }
+        if ev.arabizi_words > 0 {
+            add(Lang::Ar);
+        }
+    }
+    langs
+}
+
+/// A claim's language when its source gave none, or when the text plainly
+/// contradicts the tag: Arabic by its script; French, Spanish or English
+/// only when the function words or trigrams say so clearly; else `Other`
+/// (indexed language-neutrally), never a weak guess.
+pub fn confident(text: &str) -> Lang {
+    let ev = gather(text);
+    match detect(text).lang {
+        Lang::Ar => Lang::Ar,
+        Lang::Other => Lang::Other,
+        lang => {
+            let best = ev.votes.iter().copied().max().unwrap_or(0);
+            let mut sorted = ev.votes;
+            sorted.sort_unstable();
+            // Two function words ahead of the runner-up by 2:1, or a long
+            // text the trigrams read with confidence.
+            let clear = best >= 4 && best >= 2 * sorted[1];
+            let long = ev.latin >= 60
+                && whatlang_detector()
+                    .detect(text)
+                    .is_some_and(|info| info.confidence() >= 0.8);
+            if clear || long {
+                lang
+            } else {
+                Lang::Other
+            }
+        }
+    }
+}
+
 fn european(text: &str, ev: &Evidence) -> Lang {
     const LANGS: [Lang; 3] = [Lang::Fr, Lang::Es, Lang::En];
     let mut ranked = [(ev.votes[0], 0), (ev.votes[1], 1), (ev.votes[2], 2)];

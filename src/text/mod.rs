@@ -23,6 +23,7 @@ mod arabizi;
 mod lang;
 mod normalize;
 mod post;
+pub mod publisher;
 mod url;
 
 use serde::{Deserialize, Serialize};
@@ -111,6 +112,50 @@ pub struct Detection {
 /// Latin text is Arabizi, French, Spanish, English or `Other`.
 pub fn detect(text: &str) -> Detection {
     lang::detect(text)
+}
+
+/// Every language a text may be in, best guess first: the word fields a
+/// post's terms are looked up in, so that matching does not hang on
+/// guessing a short text's language.
+pub fn plausible_langs(text: &str) -> Vec<Lang> {
+    lang::plausible(text)
+}
+
+/// The language of a claim's text when it is clear (Arabic script, or
+/// plain function words or trigrams); `Other` when it is not.
+pub fn confident_lang(text: &str) -> Lang {
+    lang::confident(text)
+}
+
+/// Whether a term is a stop word of one of the languages analyzed with
+/// stop words: such a term is never evidence of a match.
+pub fn is_stop_word(term: &str) -> bool {
+    [Lang::Ar, Lang::Fr, Lang::Es, Lang::En]
+        .into_iter()
+        .any(|lang| analyze(lang, term).is_empty())
+}
+
+/// Like [`analyze_spans`] for the Arabic field of an Arabizi text: every
+/// Latin word transliterated (as [`arabizi_to_arabic_all`] does), each term
+/// with the byte range of the word it came from in `text`.
+pub fn analyze_arabizi_spans(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let bounds = text.char_indices().chain([(text.len(), ' ')]);
+    for (i, c) in bounds {
+        match (c.is_whitespace(), start) {
+            (false, None) => start = Some(i),
+            (true, Some(from)) => {
+                let arabic = arabizi_to_arabic_all(&text[from..i]);
+                for (term, _) in analyze_spans(Lang::Ar, &arabic) {
+                    out.push((term, from..i));
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The canonical form of a text: NFKC, lowercase, Arabic normalized (no

@@ -137,7 +137,7 @@ fn expected_facet(hits: &[Value], field: &str, missing: Option<&str>) -> Value {
 async fn facets_count_every_match_of_the_query_and_filters_not_only_the_page() {
     let s = Search::new();
     for query in [
-        format!("q={}", enc("فيديو صورة")),
+        format!("q={}", enc("فيديو صورة مقطع")),
         "q=".to_string(),
         "q=Obama&lang=en".to_string(),
     ] {
@@ -345,8 +345,8 @@ async fn html_in_a_claim_is_escaped_in_highlights_and_plain_elsewhere() {
 async fn cursor_pages_walk_every_hit_once_in_order() {
     let s = Search::new();
     for query in [
-        format!("q={}", enc("فيديو صورة")),
-        format!("q={}&sort=date", enc("فيديو صورة")),
+        format!("q={}", enc("فيديو صورة مقطع")),
+        format!("q={}&sort=date", enc("فيديو صورة مقطع")),
         "q=".to_string(),
     ] {
         let total = s.page(&query).await["total"].as_u64().unwrap();
@@ -366,7 +366,7 @@ async fn cursor_pages_walk_every_hit_once_in_order() {
 async fn a_claim_written_between_pages_neither_repeats_nor_hides_other_hits() {
     for sort in ["relevance", "date"] {
         let s = Search::new();
-        let query = format!("q={}&sort={sort}", enc("فيديو صورة"));
+        let query = format!("q={}&sort={sort}", enc("فيديو صورة مقطع"));
         let before = ids(&s.walk(&query, 100).await);
         assert!(before.len() > 30);
 
@@ -382,7 +382,7 @@ async fn a_claim_written_between_pages_neither_repeats_nor_hides_other_hits() {
         );
         s.create(
             json!({"id": "t-low", "lang": "ar", "review_date": "1990-01-01",
-            "text": format!("ادعاء تجريبي {} صورة", "كلمة ".repeat(80))}),
+            "text": format!("ادعاء تجريبي {} فيديو صورة", "كلمة ".repeat(80))}),
         );
         let after_write = ids(&s.walk(&query, 100).await);
         assert!(after_write.contains(&"t-top".to_string()));
@@ -448,4 +448,77 @@ async fn bad_cursors_dates_and_sorts_are_invalid_input() {
             "{query}: {body}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_link_in_q_finds_the_claims_whose_review_or_appearances_carry_it() {
+    let s = Search::new();
+    s.create(json!({"id": "t-link", "lang": "en",
+        "text": "Made-up claim seen in one post",
+        "appearances": [{"url": "https://twitter.com/someone/status/1234567?s=20"}]}));
+    s.create(json!({"id": "t-review", "lang": "en",
+        "text": "Another made-up claim", "url": "https://example.org/fact-check/42/"}));
+    for (q, want) in [
+        ("https://x.com/someone/status/1234567", "t-link"),
+        (
+            "look: https://www.twitter.com/someone/status/1234567 #fake",
+            "t-link",
+        ),
+        ("https://example.org/fact-check/42?utm_source=x", "t-review"),
+    ] {
+        let page = s.page(&format!("q={}", enc(q))).await;
+        let hits = page["hits"].as_array().unwrap();
+        assert_eq!(
+            hits.first().map(|h| h["id"].clone()),
+            Some(json!(want)),
+            "{q}: {page}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn q_takes_a_pasted_text_of_five_thousand_characters() {
+    let s = Search::new();
+    let text = "Obama birth certificate forged ".repeat(200);
+    let q: String = text.chars().take(5_000).collect();
+    let (status, _, body) = s.get(&format!("q={}", enc(&q))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["total"].as_u64().unwrap() > 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_publisher_is_one_fact_checker_however_it_is_written() {
+    let s = Search::new();
+    let all = s.walk("q=", 100).await;
+    let named = |names: &[&str]| {
+        all.iter()
+            .filter(|h| names.iter().any(|n| h["publisher"] == *n))
+            .count() as u64
+    };
+    let misbar = named(&["مسبار"]);
+    assert!(misbar > 0);
+    for p in ["Misbar", "misbar.com", "مسبار"] {
+        assert_eq!(
+            s.page(&format!("q=&publisher={}", enc(p))).await["total"],
+            misbar,
+            "{p}"
+        );
+    }
+    // The seed writes Akhbar Meter both ways.
+    let akhbar = named(&["أخبار ميتر", "akhbarmeter.org"]);
+    assert!(akhbar > named(&["أخبار ميتر"]));
+    for p in ["akhbarmeter.org", "أخبار ميتر"] {
+        assert_eq!(
+            s.page(&format!("q=&publisher={}", enc(p))).await["total"],
+            akhbar,
+            "{p}"
+        );
+    }
+    // Names are kept as written, less the quotes around them.
+    assert!(all
+        .iter()
+        .any(|h| h["publisher"] == "إعلاميون من أجل صحافة استقصائية عربية (أريج)"));
+    assert!(!all
+        .iter()
+        .any(|h| h["publisher"].as_str().is_some_and(|p| p.starts_with('"'))));
 }

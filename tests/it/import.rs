@@ -232,3 +232,44 @@ fn a_missing_file_is_a_one_line_error() {
     assert!(err.contains("/nonexistent/claims.jsonl"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
+
+#[test]
+fn text_plainly_in_another_language_than_its_tag_is_stored_under_its_own() {
+    let kb = kb_from_file(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed-data/claims.jsonl"),
+    );
+    // Seed records tagged `ar` whose text is English and French.
+    for (id, lang) in [("cr-a97e25d0c40ac3fa", "en"), ("cr-5f5eb13f2d98aff0", "fr")] {
+        let claim = kb.get_claim(id).unwrap();
+        assert_eq!(claim.lang.as_deref(), Some(lang), "{id}");
+        assert_eq!(claim.lang_tag.as_deref(), Some("ar"), "{id}");
+    }
+    let arabic = kb.get_claim("cr-8fd67a1fea560a90").unwrap();
+    assert_eq!(
+        (arabic.lang.as_deref(), arabic.lang_tag.as_deref()),
+        (Some("ar"), None)
+    );
+    // Searched in its own language's field: French stems meet.
+    let ids = top_ids(&kb, "drapeaux palestiniens athlète égyptien", 3);
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("cr-5f5eb13f2d98aff0"),
+        "{ids:?}"
+    );
+}
+
+#[test]
+fn a_short_claim_without_a_language_is_not_stored_under_a_guess() {
+    let kb = debunk::KnowledgeBase::open_in_memory().unwrap();
+    // Made-up claims, not fact-checks.
+    import_jsonl(
+        &kb,
+        &[
+            serde_json::json!({"id": "short", "text": "Élections truquées"}),
+            serde_json::json!({"id": "long", "text": "Les élections de dimanche ont été truquées par le gouvernement et les résultats sont faux."}),
+        ],
+    );
+    assert_eq!(kb.get_claim("short").unwrap().lang, None);
+    assert_eq!(kb.get_claim("long").unwrap().lang.as_deref(), Some("fr"));
+    assert_eq!(top_ids(&kb, "élections truquées", 5).len(), 2);
+}

@@ -280,3 +280,148 @@ fn eval_leaves_out_posts_that_another_query_file_holds() {
     assert_eq!(eval(&[])["metrics"]["queries"], 2);
     assert_eq!(eval(&["--leave-out", &other])["metrics"]["queries"], 1);
 }
+
+#[test]
+fn eval_identifies_each_query_language_itself_unless_told_to_use_the_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, lines: &[String]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let claims = write(
+        "claims.jsonl",
+        &[
+            json!({"id": "c1", "text": "Wind turbines cause cancer in nearby villages", "lang": "en"}),
+            json!({"id": "c2", "text": "The moon landing was filmed in a studio", "lang": "en"}),
+        ]
+        .map(|v| v.to_string()),
+    );
+    // English posts that their source tagged French.
+    let queries = write(
+        "queries.jsonl",
+        &[
+            json!({"id": "q1", "text": "the turbines give the villagers cancer", "lang": "fr"}),
+            json!({"id": "q2", "text": "the moon landing was filmed in a studio", "lang": "fr"}),
+        ]
+        .map(|v| v.to_string()),
+    );
+    let qrels = write("qrels.tsv", &["q1\tc1".into(), "q2\tc2".into()]);
+    let eval = |extra: &[&str]| {
+        let mut args = vec![
+            "eval",
+            "--claims",
+            &claims,
+            "--queries",
+            &queries,
+            "--qrels",
+            &qrels,
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        json(&debunk(dir.path(), &args))
+    };
+    assert_eq!(eval(&[])["metrics"]["map_1"], 1.0);
+    assert_eq!(eval(&["--use-query-lang"])["metrics"]["queries"], 2);
+}
+
+/// The seed fact-checks beside French claims in the words (analysis
+/// test data, not fact-checks) and a Darija one in Arabic script.
+fn seeded_with_french() -> debunk::KnowledgeBase {
+    let kb = kb_from_file(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed-data/claims.jsonl"),
+    );
+    import_jsonl(
+        &kb,
+        &[
+            json!({"id": "fr-election", "text": "L'élection présidentielle a été truquée par des machines de vote.", "lang": "fr"}),
+            json!({"id": "fr-vaccin", "text": "Le vaccin contre la grippe provoque la stérilité chez les femmes.", "lang": "fr"}),
+        ],
+    );
+    kb
+}
+
+#[test]
+fn a_short_french_post_without_function_words_reaches_its_french_claim() {
+    let kb = seeded_with_french();
+    for post in [
+        "Les élections ont été truquées",
+        "élection présidentielle truquée machines",
+    ] {
+        let matches = top(&kb, post);
+        let first = matches.first().expect("a candidate");
+        assert_eq!(first.claim_id, "fr-election", "{post}: {matches:?}");
+        assert_ne!(first.band, Band::None, "{post}: {first:?}");
+    }
+}
+
+#[test]
+fn a_post_mixing_french_and_arabizi_gets_candidates() {
+    let kb = kb_from_file(&arabic_claimreview());
+    let want = iraq_claim_id(&kb);
+    let matches = top(
+        &kb,
+        "c'est vrai que wizarat sa7a l3ira9ia ghadi t3ti ta3wid 7 mlyoun pour le l9a7 corona?",
+    );
+    assert!(
+        matches.iter().any(|m| m.claim_id == want),
+        "{:?}",
+        matches.iter().map(|m| &m.claim_id).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn explanations_never_show_stop_words_and_give_character_spans() {
+    let kb = seeded_with_french();
+    let post = "Est-ce que le vaccin de la grippe rend les femmes stériles? J'ai entendu ça";
+    let matches = top(&kb, post);
+    let first = matches.first().expect("a candidate");
+    assert_eq!(first.claim_id, "fr-vaccin");
+    let e = &first.explanation;
+    assert!(!e.terms.is_empty());
+    for term in &e.terms {
+        assert!(!debunk::text::is_stop_word(term), "{term} in {:?}", e.terms);
+    }
+    assert_eq!(e.spans.len(), e.char_spans.len());
+    let chars: Vec<char> = post.chars().collect();
+    for (bytes, chars_span) in e.spans.iter().zip(&e.char_spans) {
+        let by_bytes = &post[bytes[0]..bytes[1]];
+        let by_chars: String = chars[chars_span[0]..chars_span[1]].iter().collect();
+        assert_eq!(by_bytes, by_chars);
+    }
+    assert!(
+        e.spans.iter().any(|s| &post[s[0]..s[1]] == "stériles"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn every_matched_term_of_an_arabizi_post_has_a_span_in_the_post() {
+    let kb = kb_from_file(&arabic_claimreview());
+    let want = iraq_claim_id(&kb);
+    let post =
+        "wach s7i7 wizarat sa7a l3ira9ia ghadi t3ti ta3wid 7 mlyoun l kol wa7ed dar l9a7 corona?";
+    let matches = top(&kb, post);
+    let m = matches
+        .iter()
+        .find(|m| m.claim_id == want)
+        .expect("the claim");
+    let spanned: Vec<&str> = m
+        .explanation
+        .spans
+        .iter()
+        .map(|s| &post[s[0]..s[1]])
+        .collect();
+    assert!(
+        spanned.iter().any(|w| w.starts_with("corona")),
+        "{spanned:?}"
+    );
+    assert!(spanned.contains(&"l9a7"), "{spanned:?}");
+    for term in &m.explanation.terms {
+        let arabic = debunk::text::analyze_arabizi_spans(post);
+        assert!(
+            arabic.iter().any(|(t, _)| t == term),
+            "{term} has no span in {spanned:?}"
+        );
+    }
+}

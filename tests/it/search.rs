@@ -108,6 +108,98 @@ fn french_elision_and_accents_do_not_matter() {
     }
 }
 
+/// Analysis test data in the words, not fact-checks.
+fn french_election_claims() -> Vec<serde_json::Value> {
+    vec![
+        json!({"id": "fr-election", "text": "L'élection présidentielle a été truquée par des machines de vote.", "lang": "fr"}),
+        json!({"id": "fr-manipule", "text": "Une vidéo du ministre a été manipulé pour lui faire dire le contraire.", "lang": "fr"}),
+        json!({"id": "fr-falsifie", "text": "Des chiffres falsifiés circulent sur la mortalité des vaccins.", "lang": "fr"}),
+    ]
+}
+
+#[test]
+fn french_inflections_find_each_other_with_or_without_accents() {
+    let kb = debunk::KnowledgeBase::open_in_memory().unwrap();
+    import_jsonl(&kb, &french_election_claims());
+    for (q, want) in [
+        ("truquée", "fr-election"),
+        ("truque", "fr-election"),
+        ("truquee", "fr-election"),
+        ("manipulée", "fr-manipule"),
+        ("manipulee", "fr-manipule"),
+        ("falsifiée", "fr-falsifie"),
+        ("falsifie", "fr-falsifie"),
+    ] {
+        assert_eq!(top_ids(&kb, q, 5), vec![want], "query {q:?}");
+    }
+}
+
+#[test]
+fn a_french_query_ranks_the_french_claim_first_beside_ten_thousand_english_claims() {
+    let kb = kb_from_file(&shared_data("clef2020-task2-en/claims.jsonl"));
+    import_jsonl(&kb, &french_election_claims());
+    for q in [
+        "election truquee",
+        "élection truquée",
+        "élection présidentielle truquée",
+    ] {
+        let top = top_ids(&kb, q, 3);
+        assert_eq!(
+            top.first().map(String::as_str),
+            Some("fr-election"),
+            "query {q:?}: {top:?}"
+        );
+    }
+}
+
+fn hits(kb: &debunk::KnowledgeBase, q: &str) -> Vec<debunk::index::Hit> {
+    kb.search(&debunk::index::SearchQuery {
+        q: q.into(),
+        limit: 100,
+        ..Default::default()
+    })
+    .unwrap()
+    .hits
+}
+
+#[test]
+fn a_two_word_arabizi_query_finds_only_claims_with_both_words() {
+    let kb = kb_from_file(&arabic_claimreview());
+    let found = hits(&kb, "l9a7 corona");
+    assert!(!found.is_empty());
+    for hit in &found {
+        let mut words = debunk::text::analyze(debunk::text::Lang::Ar, &hit.claim.text);
+        words.extend(debunk::text::analyze(
+            debunk::text::Lang::Ar,
+            hit.claim.title.as_deref().unwrap_or(""),
+        ));
+        assert!(
+            words.iter().any(|w| w == "لقاح") && words.iter().any(|w| w == "كورونا"),
+            "{:?}",
+            hit.claim
+        );
+    }
+}
+
+#[test]
+fn a_short_query_needs_most_of_its_words_and_a_long_one_any() {
+    let kb = kb_from_file(&shared_data("clef2020-task2-en/claims.jsonl"));
+    let stems = |q: &str| debunk::text::analyze(debunk::text::Lang::En, q);
+    let query = "obama birth certificate forged";
+    let wanted = stems(query);
+    let found = hits(&kb, query);
+    assert!(!found.is_empty());
+    for hit in &found {
+        let mut words = stems(&hit.claim.text);
+        words.extend(stems(hit.claim.title.as_deref().unwrap_or("")));
+        let shared = wanted.iter().filter(|w| words.contains(w)).count();
+        assert!(shared >= 3, "{shared} of {wanted:?}: {:?}", hit.claim.text);
+    }
+    // Pasted text: a claim sharing a few of its many words is still a hit.
+    let pasted = "I just read that Barack Obama's long form birth certificate, released by the White House, was forged in Photoshop according to a sheriff in Arizona";
+    assert!(hits(&kb, pasted).len() >= 50);
+}
+
 #[test]
 fn search_filters_by_language_and_verdict() {
     let kb = kb_from_file(&arabic_claimreview());

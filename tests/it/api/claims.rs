@@ -247,7 +247,7 @@ async fn bad_requests_get_problems_and_change_nothing() {
     api.get("/api/v1/claims?limit=ten")
         .await
         .assert_problem(400, "bad-request");
-    let long_q = format!("/api/v1/claims?q={}", "a".repeat(501));
+    let long_q = format!("/api/v1/claims?q={}", "a".repeat(5001));
     api.get(&long_q).await.assert_problem(400, "invalid-input");
     api.send_json(
         Method::POST,
