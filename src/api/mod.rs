@@ -9,9 +9,11 @@
 pub mod auth;
 pub mod claims;
 pub mod keys;
+pub mod links;
 pub mod matching;
 pub mod openapi;
 pub mod ops;
+pub mod posts;
 pub mod problem;
 pub mod search;
 pub mod stream;
@@ -140,6 +142,15 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(transfer::export))
         .routes(routes!(keys::list, keys::create))
         .routes(routes!(keys::revoke))
+        .routes(routes!(posts::receive))
+        .routes(routes!(posts::get_one))
+        .routes(routes!(posts::reject_all))
+        .routes(routes!(links::list))
+        .routes(routes!(links::get_one))
+        .routes(routes!(links::confirm))
+        .routes(routes!(links::reject))
+        .routes(routes!(links::review))
+        .routes(routes!(links::settings, links::put_settings))
         .merge(streamed)
 }
 

@@ -1,0 +1,123 @@
+//! `/api/v1/posts`: posts seen in the wild. Each new sighting is matched,
+//! and its matches become links for a moderator (see `links`).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use serde::Deserialize;
+
+use super::auth::Caller;
+use super::{blocking, ApiError, ApiJson, ApiPath, AppState};
+use crate::kb::PostOutcome;
+use crate::keys::Role;
+use crate::store::{Link, NewPost, Post};
+
+/// The caller's key name, if the key may write: decisions are recorded
+/// under it.
+pub(super) fn editor(caller: &Caller) -> Result<String, ApiError> {
+    caller.require(Role::Editor)?;
+    Ok(caller
+        .key
+        .as_ref()
+        .map_or_else(String::new, |k| k.name.clone()))
+}
+
+/// The optional body of a decision.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    /// Why, for the link's history.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Reads a body that may be empty.
+pub(super) fn decision_body(body: &[u8]) -> Result<DecisionBody, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(DecisionBody::default());
+    }
+    serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("bad body: {e}")))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/posts",
+    tag = "moderation",
+    description = "Receives a post. A post seen before (same canonical URL, or the same normalized text) \
+                   counts one more sighting. The post is matched; each match at or above the `suggest_at` \
+                   threshold becomes a suggested link (or a confirmed one at or above `confirm_at`, \
+                   never for a post under five words or only a URL). A rejected pair is never suggested again.",
+    request_body(content = NewPost, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The post and every link it has", body = PostOutcome),
+        (status = 400, description = "Malformed JSON, unknown fields, empty or too long text, a bad URL", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key's role is not enough", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 256 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+pub async fn receive(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(post): ApiJson<NewPost>,
+) -> Result<Json<PostOutcome>, ApiError> {
+    let actor = editor(&caller)?;
+    let kb = state.kb.clone();
+    Ok(Json(blocking(move || kb.ingest_post(post, &actor)).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/posts/{id}",
+    tag = "moderation",
+    description = "One post: its text, how often and where it was seen.",
+    params(("id" = i64, Path, description = "The post's id")),
+    responses(
+        (status = 200, description = "The post", body = Post),
+        (status = 400, description = "The id is not a number", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No post with this id", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key on a private server, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
+    ),
+    security((), ("bearer" = []))
+)]
+pub async fn get_one(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Post>, ApiError> {
+    let kb = state.kb.clone();
+    Ok(Json(blocking(move || kb.get_post(id)).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/posts/{id}/reject-all",
+    tag = "moderation",
+    description = "\"None of these\": rejects every suggested link of the post at once.",
+    params(("id" = i64, Path, description = "The post's id")),
+    request_body(content = Option<DecisionBody>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The links rejected", body = Vec<Link>),
+        (status = 400, description = "The id is not a number, or a bad body", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key's role is not enough", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No post with this id", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+pub async fn reject_all(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiPath(id): ApiPath<i64>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Vec<Link>>), ApiError> {
+    let actor = editor(&caller)?;
+    let note = decision_body(&body)?.note;
+    let kb = state.kb.clone();
+    let links = blocking(move || kb.reject_all(id, &actor, note)).await?;
+    Ok((StatusCode::OK, Json(links)))
+}
