@@ -97,6 +97,21 @@ fn if_match(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
         .transpose()
 }
 
+/// The JSON merge patch (RFC 7396) a PATCH carries.
+pub(super) fn merge_patch_body(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<serde_json::Value, ApiError> {
+    let media = super::media_type(headers);
+    if media != "application/merge-patch+json" && media != "application/json" {
+        return Err(ApiError::UnsupportedMediaType(
+            "send a JSON merge patch as application/merge-patch+json".into(),
+        ));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not JSON: {e}")))
+}
+
 fn with_claim(status: StatusCode, claim: &Claim) -> Response {
     let mut response = (status, Json(claim)).into_response();
     set_etag(&mut response, claim);
@@ -217,14 +232,7 @@ pub async fn patch(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
-    let media = super::media_type(&headers);
-    if media != "application/merge-patch+json" && media != "application/json" {
-        return Err(ApiError::UnsupportedMediaType(
-            "send a JSON merge patch as application/merge-patch+json".into(),
-        ));
-    }
-    let patch: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest(format!("the body is not JSON: {e}")))?;
+    let patch = merge_patch_body(&headers, &body)?;
     let tag = if_match(&headers)?;
     let kb = state.kb.clone();
     let claim = blocking(move || kb.patch_claim(&id, &patch, tag.as_deref())).await?;

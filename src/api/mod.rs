@@ -6,11 +6,13 @@
 //! Every response carries an `x-request-id` (the caller's, or a new one),
 //! and the log line of every failed request names it.
 
+pub mod audit;
 pub mod auth;
 pub mod claims;
 pub mod keys;
 pub mod links;
 pub mod matching;
+pub mod narratives;
 pub mod openapi;
 pub mod ops;
 pub mod posts;
@@ -151,6 +153,13 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(links::reject))
         .routes(routes!(links::review))
         .routes(routes!(links::settings, links::put_settings))
+        .routes(routes!(narratives::list, narratives::create))
+        .routes(routes!(
+            narratives::get_one,
+            narratives::patch,
+            narratives::delete
+        ))
+        .routes(routes!(audit::list))
         .merge(streamed)
 }
 

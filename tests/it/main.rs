@@ -9,6 +9,7 @@ mod common;
 mod crash;
 mod import;
 mod matching;
+mod moderation;
 mod openapi;
 mod repair;
 mod search;
