@@ -477,3 +477,180 @@ fn two_moderators_deciding_one_link_at_once_one_wins_and_the_other_gets_409() {
     assert_eq!(audit.as_array().unwrap().len(), 2, "{audit}");
     assert_eq!(audit[1]["actor"], got["decided_by"]);
 }
+
+#[tokio::test]
+async fn the_review_queue_shows_the_post_its_spread_and_the_claim_with_its_verdict() {
+    let desk = Desk::new();
+    let tiktok = "https://www.tiktok.com/@x/video/1";
+    let once = desk.send(json!({"text": DARIJA_POST, "url": tiktok})).await;
+    desk.send(json!({"text": DARIJA_POST, "platform": "facebook"}))
+        .await;
+    let claim = desk.kb.get_claim(TATA).unwrap();
+    let other = desk
+        .send(json!({"text": format!("{} ?", claim.text), "lang": "ar"}))
+        .await;
+    assert_ne!(once["id"], other["id"]);
+    let (code, queue) = desk
+        .call(Method::GET, "/api/v1/review?sort=most_seen", None, None)
+        .await;
+    assert_eq!(code, 200);
+    let first = &queue[0];
+    assert_eq!(first["post"]["id"], once["id"]);
+    assert_eq!(first["post"]["seen"], 2);
+    assert_eq!(first["post"]["platforms"], json!(["tiktok", "facebook"]));
+    assert_eq!(first["link"]["status"], "suggested");
+    assert_eq!(first["claim"]["id"], TATA);
+    assert!(first["claim"]["verdict"].is_string(), "{first}");
+    assert!(first["link"]["explanation"]["terms"].is_array());
+    let (_, on_facebook) = desk
+        .call(Method::GET, "/api/v1/review?platform=facebook", None, None)
+        .await;
+    let posts: Vec<&Value> = on_facebook
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| &i["post"]["id"])
+        .collect();
+    assert!(posts.iter().all(|p| **p == once["id"]), "{on_facebook}");
+    let (_, future) = desk
+        .call(Method::GET, "/api/v1/review?since=2999-01-01", None, None)
+        .await;
+    assert_eq!(future, json!([]));
+    let (code, _) = desk
+        .call(Method::GET, "/api/v1/review?sort=loudest", None, None)
+        .await;
+    assert_eq!(code, 400);
+}
+
+#[tokio::test]
+async fn a_narrative_groups_claims_and_shows_its_posts_on_a_timeline() {
+    let desk = Desk::new();
+    let body = json!({
+        "title": "Tata floods: old videos as new",
+        "description": "Videos of past floods passed off as the September 2024 floods",
+        "event_date": "2024-09-07",
+        "event_end": "2024-09-10",
+        "place": "Tata, Morocco",
+        "claims": [TATA]
+    });
+    let (code, made) = desk
+        .call(Method::POST, "/api/v1/narratives", None, Some(body.clone()))
+        .await;
+    assert_eq!(code, 401, "{made}");
+    let (code, made) = desk
+        .call(
+            Method::POST,
+            "/api/v1/narratives",
+            Some(&desk.editor),
+            Some(body),
+        )
+        .await;
+    assert_eq!(code, 201, "{made}");
+    let id = made["id"].as_str().unwrap().to_string();
+    assert_eq!(made["status"], "active");
+    assert_eq!(made["claims"][0]["id"], TATA);
+    assert_eq!(
+        desk.kb.get_claim(TATA).unwrap().narrative.as_deref(),
+        Some(id.as_str())
+    );
+    desk.send(json!({"text": DARIJA_POST, "url": "https://www.tiktok.com/@x/video/9", "posted_at": "2024-09-08T10:00:00Z"}))
+        .await;
+    let (code, view) = desk
+        .call(Method::GET, &format!("/api/v1/narratives/{id}"), None, None)
+        .await;
+    assert_eq!(code, 200);
+    assert_eq!(view["posts"][0]["text"], DARIJA_POST);
+    assert_eq!(
+        view["timeline"],
+        json!([{"day": "2024-09-08", "platform": "tiktok", "posts": 1}])
+    );
+    // A patch changes fields; an empty claims list empties the narrative.
+    let req = Request::builder()
+        .method(Method::PATCH)
+        .uri(format!("/api/v1/narratives/{id}"))
+        .header("authorization", format!("Bearer {}", desk.editor))
+        .header("content-type", "application/merge-patch+json")
+        .body(Body::from(
+            json!({"status": "dormant", "claims": []}).to_string(),
+        ))
+        .unwrap();
+    let res = desk.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(desk.kb.get_claim(TATA).unwrap().narrative.is_none());
+    let (_, list) = desk
+        .call(Method::GET, "/api/v1/narratives", None, None)
+        .await;
+    assert_eq!(list[0]["status"], "dormant");
+    // Every change is in the audit trail, the claim's included.
+    let (_, trail) = desk
+        .call(
+            Method::GET,
+            &format!("/api/v1/audit?entity=narrative&id={id}"),
+            None,
+            None,
+        )
+        .await;
+    let actions: Vec<&str> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["create", "update"]);
+    assert_eq!(trail[1]["before"]["status"], "active");
+    assert_eq!(trail[1]["after"]["status"], "dormant");
+    let (_, claim_trail) = desk
+        .call(
+            Method::GET,
+            &format!("/api/v1/audit?entity=claim&id={TATA}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(claim_trail.as_array().unwrap().len(), 2);
+    assert_eq!(claim_trail[0]["after"]["narrative"], id.as_str());
+    assert_eq!(claim_trail[0]["actor"], "amina");
+    let (code, _) = desk
+        .call(
+            Method::POST,
+            "/api/v1/narratives",
+            Some(&desk.editor),
+            Some(json!({"title": "x", "claims": ["no-such"]})),
+        )
+        .await;
+    assert_eq!(code, 400);
+    let (code, _) = desk
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/narratives/{id}"),
+            Some(&desk.editor),
+            None,
+        )
+        .await;
+    assert_eq!(code, 204);
+    let (code, _) = desk
+        .call(Method::GET, &format!("/api/v1/narratives/{id}"), None, None)
+        .await;
+    assert_eq!(code, 404);
+}
+
+#[tokio::test]
+async fn a_decision_shows_in_the_links_history_with_before_and_after() {
+    let desk = Desk::new();
+    let (link, _) = link_to(&desk.post(DARIJA_POST).await, TATA).unwrap();
+    desk.decide(link, "reject").await;
+    let (_, trail) = desk
+        .call(
+            Method::GET,
+            &format!("/api/v1/audit?entity=link&id={link}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(trail.as_array().unwrap().len(), 2, "{trail}");
+    assert_eq!(trail[1]["action"], "rejected");
+    assert_eq!(trail[1]["actor"], "amina");
+    assert_eq!(trail[1]["before"]["status"], "suggested");
+    assert_eq!(trail[1]["after"]["status"], "rejected");
+    assert_eq!(trail[1]["after"]["note"], "checked");
+}
