@@ -654,3 +654,88 @@ async fn a_decision_shows_in_the_links_history_with_before_and_after() {
     assert_eq!(trail[1]["after"]["status"], "rejected");
     assert_eq!(trail[1]["after"]["note"], "checked");
 }
+
+/// A data folder as the code before moderation left it: the first two
+/// migrations, and rows written the way that code wrote them.
+fn old_folder(dir: &std::path::Path, secret: &str) {
+    let conn = rusqlite::Connection::open(debunk::kb::store_path(dir)).unwrap();
+    conn.execute_batch(include_str!("../../schema/001_claims.sql"))
+        .unwrap();
+    conn.execute_batch(include_str!("../../schema/002_api_keys.sql"))
+        .unwrap();
+    conn.pragma_update(None, "user_version", 2).unwrap();
+    let at = "2024-09-14T00:00:00Z";
+    for (id, text) in [
+        ("old-1", "Floods in Tata were filmed in 2019, not this week"),
+        ("old-2", "فيديو قديم لفيضانات في المغرب"),
+    ] {
+        conn.execute(
+            "INSERT INTO claim (id, text, lang, verdict, tags, version, created_at, updated_at)
+             VALUES (?1, ?2, NULL, 'false', '[\"floods\"]', 1, ?3, ?3)",
+            rusqlite::params![id, text, at],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO change (claim_id, op, at) VALUES (?1, 'upsert', ?2)",
+            rusqlite::params![id, at],
+        )
+        .unwrap();
+    }
+    conn.execute(
+        "INSERT INTO appearance (claim_pk, position, url, platform, text, first_seen)
+         VALUES (1, 0, 'https://x.com/a/status/1', 'x', 'the flood video', ?1)",
+        [at],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO api_key (id, name, role, hash, created_at) VALUES ('k1', 'desk', 'editor', ?1, ?2)",
+        rusqlite::params![debunk::keys::hash_secret(secret), at],
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_data_folder_from_before_moderation_upgrades_with_every_claim_key_and_appearance() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "dbk_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    old_folder(dir.path(), secret);
+    let kb = KnowledgeBase::open(dir.path()).unwrap();
+    assert_eq!(kb.store().count_claims().unwrap(), 2);
+    let old = kb.get_claim("old-1").unwrap();
+    assert_eq!(old.tags, ["floods"]);
+    assert_eq!(old.appearances.len(), 1);
+    assert_eq!(old.appearances[0].text.as_deref(), Some("the flood video"));
+    assert_eq!(
+        kb.get_claim("old-2").unwrap().text,
+        "فيديو قديم لفيضانات في المغرب"
+    );
+    let key = kb
+        .store()
+        .key_for_secret(secret)
+        .unwrap()
+        .expect("the key still opens");
+    assert_eq!(key.name, "desk");
+    assert_eq!(
+        kb.store()
+            .claims_with_url("https://x.com/a/status/1")
+            .unwrap(),
+        ["old-1"]
+    );
+    assert_eq!(crate::common::top_ids(&kb, "flood Tata", 1), ["old-1"]);
+    // And the new tables work on it.
+    let out = kb
+        .ingest_post(
+            debunk::store::NewPost {
+                text: "the floods in Tata were filmed in 2019".into(),
+                ..Default::default()
+            },
+            "cli",
+        )
+        .unwrap();
+    assert_eq!(out.seen, 1);
+    drop(kb);
+    // Opening again applies nothing twice.
+    let kb = KnowledgeBase::open(dir.path()).unwrap();
+    assert_eq!(kb.store().count_claims().unwrap(), 2);
+    assert_eq!(kb.get_post(out.id).unwrap().seen, 1);
+}
