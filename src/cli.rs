@@ -160,6 +160,29 @@ pub enum Command {
         #[command(subcommand)]
         what: Bench,
     },
+    /// Posts seen in the wild: each is matched and its matches become links.
+    Posts {
+        #[command(subcommand)]
+        what: Posts,
+    },
+    /// Links between posts and claims: list them, confirm or reject one.
+    Links {
+        #[command(subcommand)]
+        what: Links,
+    },
+    /// Narratives: claims that tell one false story.
+    Narratives {
+        #[command(subcommand)]
+        what: Narratives,
+    },
+    /// Who changed what and when (JSON lines, oldest first).
+    Audit {
+        /// `claim`, `link`, `narrative` or `settings`.
+        #[arg(long)]
+        entity: Option<String>,
+        #[arg(long)]
+        id: Option<String>,
+    },
     /// Rebuild the search index from the store.
     Reindex,
     /// Counts by language and verdict, and the index state.
@@ -188,6 +211,137 @@ pub enum Keys {
     },
     /// Revoke a key by its id: requests with it are refused from now on.
     Revoke { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Posts {
+    /// Receive posts from a JSONL file (`-` for standard input), one
+    /// `{"text","url"?,"platform"?,"author"?,"lang"?,"posted_at"?}` a line.
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Links {
+    /// Links as JSON lines, oldest first.
+    List {
+        /// `suggested`, `confirmed` or `rejected`.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        claim: Option<String>,
+        #[arg(long)]
+        post: Option<i64>,
+    },
+    /// Confirm a suggested link: the post becomes an appearance of the claim.
+    Confirm {
+        id: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Reject a suggested link: the pair is never suggested again.
+    Reject {
+        id: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Narratives {
+    /// Narratives as JSON lines, newest first.
+    List,
+    /// Create a narrative over some claims; prints it as JSON.
+    Create {
+        #[arg(long)]
+        title: String,
+        /// A claim id (repeatable).
+        #[arg(long = "claim")]
+        claims: Vec<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        event_date: Option<String>,
+        #[arg(long)]
+        event_end: Option<String>,
+        #[arg(long)]
+        place: Option<String>,
+    },
+}
+
+/// Who the CLI's changes are recorded as.
+const CLI_ACTOR: &str = "cli";
+
+/// Prints one JSON line per item.
+fn print_lines<T: serde::Serialize>(items: &[T]) -> Result<()> {
+    let mut out = io::stdout().lock();
+    for item in items {
+        writeln!(out, "{}", serde_json::to_string(item)?)?;
+    }
+    Ok(())
+}
+
+fn posts(kb: &KnowledgeBase, what: Posts) -> Result<()> {
+    let Posts::Import { file } = what;
+    let report = if file.as_os_str() == "-" {
+        kb.import_posts(io::stdin().lock(), CLI_ACTOR)?
+    } else {
+        let f = File::open(&file).with_context(|| format!("opening {}", file.display()))?;
+        kb.import_posts(BufReader::new(f), CLI_ACTOR)?
+    };
+    for e in &report.errors {
+        eprintln!("{}:{}: {}", file.display(), e.line, e.reason);
+    }
+    print_lines(&[&report])
+}
+
+fn links(kb: &KnowledgeBase, what: Links) -> Result<()> {
+    let decide = |id, status, note| {
+        let decision = crate::store::Decision {
+            status,
+            actor: CLI_ACTOR.into(),
+            note,
+            if_version: None,
+        };
+        print_lines(&[kb.decide_link(id, decision)?])
+    };
+    match what {
+        Links::List {
+            status,
+            claim,
+            post,
+        } => print_lines(&kb.list_links(&crate::store::LinkFilter {
+            status,
+            claim,
+            post,
+        })?),
+        Links::Confirm { id, note } => decide(id, crate::store::LinkStatus::Confirmed, note),
+        Links::Reject { id, note } => decide(id, crate::store::LinkStatus::Rejected, note),
+    }
+}
+
+fn narratives(kb: &KnowledgeBase, what: Narratives) -> Result<()> {
+    match what {
+        Narratives::List => print_lines(&kb.list_narratives()?),
+        Narratives::Create {
+            title,
+            claims,
+            description,
+            event_date,
+            event_end,
+            place,
+        } => {
+            let input = crate::kb::NarrativeInput {
+                title,
+                description,
+                event_date,
+                event_end,
+                place,
+                status: None,
+                claims,
+            };
+            print_lines(&[kb.create_narrative(input, CLI_ACTOR)?])
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -309,6 +463,21 @@ pub fn run(cli: Cli) -> Result<()> {
     let read = || KnowledgeBase::open_read_only(dir).with_context(opening);
     match cli.command {
         Command::Keys { what } => keys(&cli.data_dir, what),
+        Command::Posts { what } => posts(&open_to("use POST /api/v1/posts")?, what),
+        // Listings read beside a running server; decisions need the writer.
+        Command::Links {
+            what: what @ Links::List { .. },
+        } => links(&read()?, what),
+        Command::Links { what } => links(&open_to("use the /api/v1/links routes")?, what),
+        Command::Narratives {
+            what: Narratives::List,
+        } => narratives(&read()?, Narratives::List),
+        Command::Narratives { what } => {
+            narratives(&open_to("use the /api/v1/narratives routes")?, what)
+        }
+        Command::Audit { entity, id } => {
+            print_lines(&read()?.audit_log(entity.as_deref(), id.as_deref())?)
+        }
         Command::Serve { addr, options } => {
             let kb = open_to("stop it first, or serve another --data-dir")?;
             let seeded = kb.seed_if_new().context("loading the seed fact-checks")?;

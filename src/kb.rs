@@ -18,7 +18,9 @@ use crate::store::{Store, StoreStats, Upsert};
 use crate::text::{self, Lang, TermField};
 
 mod moderation;
-pub use moderation::{LinkBrief, NarrativeInput, NarrativeView, PostOutcome, Settings, AUTO_ACTOR};
+pub use moderation::{
+    LinkBrief, NarrativeInput, NarrativeView, PostImport, PostOutcome, Settings, AUTO_ACTOR,
+};
 
 /// The seed fact-checks loaded into a new data folder by `serve`.
 const SEED_JSONL: &str = include_str!("../seed-data/claims.jsonl");

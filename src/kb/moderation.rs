@@ -121,7 +121,63 @@ pub struct NarrativeView {
     pub timeline: Vec<TimelinePoint>,
 }
 
+/// What a posts import did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PostImport {
+    /// Posts read without error.
+    pub read: u64,
+    /// Of those, posts never seen before.
+    pub new: u64,
+    /// Links the import made or found, by status.
+    pub suggested: u64,
+    pub confirmed: u64,
+    pub rejected: u64,
+    /// Bad lines, skipped.
+    pub errors: Vec<super::ImportError>,
+}
+
 impl KnowledgeBase {
+    /// Receives every post of a JSONL input (one `NewPost` a line); bad
+    /// lines are skipped and reported, good ones stand.
+    pub fn import_posts(&self, input: impl std::io::BufRead, actor: &str) -> Result<PostImport> {
+        let mut report = PostImport::default();
+        for (i, line) in input.lines().enumerate() {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let bad = |reason: String| super::ImportError {
+                line: i as u64 + 1,
+                reason,
+            };
+            let post: NewPost = match serde_json::from_str(&line) {
+                Ok(p) => p,
+                Err(e) => {
+                    report.errors.push(bad(e.to_string()));
+                    continue;
+                }
+            };
+            let outcome = match self.ingest_post(post, actor) {
+                Ok(o) => o,
+                Err(Error::Invalid(why)) => {
+                    report.errors.push(bad(why));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            report.read += 1;
+            report.new += u64::from(outcome.seen == 1);
+            for link in &outcome.links {
+                match link.status {
+                    LinkStatus::Suggested => report.suggested += 1,
+                    LinkStatus::Confirmed => report.confirmed += 1,
+                    LinkStatus::Rejected => report.rejected += 1,
+                }
+            }
+        }
+        Ok(report)
+    }
+
     pub fn settings(&self) -> Result<Settings> {
         match self.inner.store.setting(THRESHOLDS)? {
             Some(v) => Ok(serde_json::from_value(v)?),

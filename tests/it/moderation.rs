@@ -739,3 +739,73 @@ fn a_data_folder_from_before_moderation_upgrades_with_every_claim_key_and_appear
     assert_eq!(kb.store().count_claims().unwrap(), 2);
     assert_eq!(kb.get_post(out.id).unwrap().seen, 1);
 }
+
+#[test]
+fn the_cli_imports_posts_decides_links_makes_narratives_and_shows_the_audit() {
+    use crate::common::{debunk, json, stderr, stdout};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    {
+        let kb = KnowledgeBase::open(&data).unwrap();
+        kb.seed_if_new().unwrap();
+    }
+    let file = dir.path().join("posts.jsonl");
+    let lines = [
+        json!({"text": DARIJA_POST, "url": "https://www.tiktok.com/@x/video/5", "platform": "tiktok", "author": "@x", "lang": "ar", "posted_at": "2024-09-08"}).to_string(),
+        "{not json".to_string(),
+        json!({"text": DARIJA_POST, "platform": "facebook"}).to_string(),
+    ];
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let out = debunk(&data, &["posts", "import", file.to_str().unwrap()]);
+    let report = json(&out);
+    assert_eq!(report["read"], 2);
+    assert_eq!(report["new"], 1);
+    assert_eq!(report["errors"][0]["line"], 2);
+    assert!(stderr(&out).contains("posts.jsonl:2:"), "{}", stderr(&out));
+    let listed = json(&debunk(
+        &data,
+        &["links", "list", "--status", "suggested", "--claim", TATA],
+    ));
+    let link = listed["id"].as_i64().unwrap().to_string();
+    let confirmed = json(&debunk(
+        &data,
+        &["links", "confirm", &link, "--note", "same video"],
+    ));
+    assert_eq!(confirmed["status"], "confirmed");
+    assert_eq!(confirmed["decided_by"], "cli");
+    let again = debunk(&data, &["links", "reject", &link]);
+    assert!(!again.status.success());
+    let err = stderr(&again);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("confirmed already"), "{err}");
+    let made = json(&debunk(
+        &data,
+        &[
+            "narratives",
+            "create",
+            "--title",
+            "Tata floods",
+            "--claim",
+            TATA,
+            "--place",
+            "Tata",
+        ],
+    ));
+    assert_eq!(made["claims"][0]["id"], TATA);
+    let list = json(&debunk(&data, &["narratives", "list"]));
+    assert_eq!(list["id"], made["id"]);
+    let audit = stdout(&debunk(
+        &data,
+        &["audit", "--entity", "link", "--id", &link],
+    ));
+    let actions: Vec<String> = audit
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["action"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(actions, ["create", "confirmed"]);
+}
