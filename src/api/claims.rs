@@ -160,7 +160,7 @@ pub async fn create(
     ApiJson(claim): ApiJson<Claim>,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
-    let kb = state.kb.clone();
+    let kb = state.kb.acting_as(&super::posts::editor(&caller)?);
     let claim = blocking(move || kb.create_claim(claim)).await?;
     Ok(with_claim(StatusCode::CREATED, &claim))
 }
@@ -194,7 +194,7 @@ pub async fn replace(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
     let tag = if_match(&headers)?;
-    let kb = state.kb.clone();
+    let kb = state.kb.acting_as(&super::posts::editor(&caller)?);
     let (claim, created) = blocking(move || kb.replace_claim(&id, claim, tag.as_deref())).await?;
     let status = if created {
         StatusCode::CREATED
@@ -234,7 +234,7 @@ pub async fn patch(
     caller.require(Role::Editor)?;
     let patch = merge_patch_body(&headers, &body)?;
     let tag = if_match(&headers)?;
-    let kb = state.kb.clone();
+    let kb = state.kb.acting_as(&super::posts::editor(&caller)?);
     let claim = blocking(move || kb.patch_claim(&id, &patch, tag.as_deref())).await?;
     Ok(with_claim(StatusCode::OK, &claim))
 }
@@ -263,7 +263,7 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     caller.require(Role::Editor)?;
     let tag = if_match(&headers)?;
-    let kb = state.kb.clone();
+    let kb = state.kb.acting_as(&super::posts::editor(&caller)?);
     blocking(move || kb.delete_claim(&id, tag.as_deref())).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -322,7 +322,7 @@ pub async fn add_appearance(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
     let tag = if_match(&headers)?;
-    let kb = state.kb.clone();
+    let kb = state.kb.acting_as(&super::posts::editor(&caller)?);
     let claim = blocking(move || kb.add_appearance(&id, appearance, tag.as_deref())).await?;
     let mut response = (StatusCode::CREATED, Json(&claim)).into_response();
     set_etag(&mut response, &claim);

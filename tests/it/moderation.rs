@@ -809,3 +809,53 @@ fn the_cli_imports_posts_decides_links_makes_narratives_and_shows_the_audit() {
         .collect();
     assert_eq!(actions, ["create", "confirmed"]);
 }
+
+#[tokio::test]
+async fn every_claim_write_through_the_api_is_audited_with_the_keys_name() {
+    let desk = Desk::new();
+    let claim = json!({"id": "t-1", "text": "Test claim: the zorblax fence moved on the 15th", "lang": "en"});
+    let (code, _) = desk
+        .call(
+            Method::POST,
+            "/api/v1/claims",
+            Some(&desk.editor),
+            Some(claim),
+        )
+        .await;
+    assert_eq!(code, 201);
+    let (code, _) = desk
+        .call(
+            Method::POST,
+            "/api/v1/claims/t-1/appearances",
+            Some(&desk.editor),
+            Some(json!({"text": "zorblax fence video"})),
+        )
+        .await;
+    assert_eq!(code, 201);
+    let (code, _) = desk
+        .call(
+            Method::DELETE,
+            "/api/v1/claims/t-1",
+            Some(&desk.editor),
+            None,
+        )
+        .await;
+    assert_eq!(code, 204);
+    let (_, trail) = desk
+        .call(Method::GET, "/api/v1/audit?entity=claim&id=t-1", None, None)
+        .await;
+    let trail = trail.as_array().unwrap();
+    let actions: Vec<&str> = trail
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["create", "update", "delete"]);
+    assert!(trail.iter().all(|a| a["actor"] == "amina"));
+    assert!(trail[0].get("before").is_none());
+    assert_eq!(
+        trail[1]["after"]["appearances"][0]["text"],
+        "zorblax fence video"
+    );
+    assert!(trail[2].get("after").is_none());
+    assert_eq!(trail[2]["before"]["id"], "t-1");
+}
