@@ -125,6 +125,7 @@ fn routes() -> OpenApiRouter<AppState> {
     let streamed = OpenApiRouter::new()
         .routes(routes!(matching::match_batch))
         .routes(routes!(transfer::import))
+        .routes(routes!(posts::receive_batch))
         .layer(DefaultBodyLimit::disable());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(ops::healthz))

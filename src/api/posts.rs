@@ -1,13 +1,17 @@
 //! `/api/v1/posts`: posts seen in the wild. Each new sighting is matched,
 //! and its matches become links for a moderator (see `links`).
 
+use std::io::Write;
+
+use axum::body::Body;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 
 use super::auth::Caller;
-use super::{blocking, ApiError, ApiJson, ApiPath, AppState};
+use super::{blocking, stream, ApiError, ApiJson, ApiPath, AppState};
 use crate::kb::PostOutcome;
 use crate::keys::Role;
 use crate::store::{Link, NewPost, Post};
@@ -120,4 +124,68 @@ pub async fn reject_all(
     let kb = state.kb.clone();
     let links = blocking(move || kb.reject_all(id, &actor, note)).await?;
     Ok((StatusCode::OK, Json(links)))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/posts/batch",
+    tag = "moderation",
+    description = "Receives a stream of posts as `POST /api/v1/posts` does, one JSON object per line in, \
+                   one line out per line in, in input order (`{\"id\",\"seen\",\"links\"}` or \
+                   `{\"line\",\"error\"}`), streamed both ways. Past the record cap the rest is not read \
+                   and a last line says so.",
+    request_body(content = String, content_type = "application/x-ndjson"),
+    responses(
+        (status = 200, description = "One JSON line per post", body = String, content_type = "application/x-ndjson"),
+        (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key's role is not enough", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not NDJSON", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+pub async fn receive_batch(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let actor = editor(&caller)?;
+    if !matches!(
+        super::media_type(&headers).as_str(),
+        "application/x-ndjson" | "application/jsonl"
+    ) {
+        return Err(ApiError::UnsupportedMediaType(
+            "send posts as NDJSON, with Content-Type: application/x-ndjson".into(),
+        ));
+    }
+    let (kb, cap) = (state.kb.clone(), state.options.max_records);
+    let (mut output, out_body) = stream::body_writer();
+    let input = stream::body_reader(body);
+    tokio::task::spawn_blocking(move || {
+        let mut capped = stream::Capped {
+            inner: std::io::BufReader::new(input),
+            lines_left: cap,
+            hit: false,
+        };
+        let result = kb.receive_posts(&mut capped, &actor, |line, outcome| {
+            let out = match outcome {
+                Ok(o) => serde_json::to_value(o)?,
+                Err(e) => serde_json::json!({ "line": line, "error": e.to_string() }),
+            };
+            Ok(writeln!(output, "{out}")?)
+        });
+        let last = match result {
+            Err(e) => Some(e.to_string()),
+            Ok(()) if capped.hit => Some(format!(
+                "the record cap of {cap} was reached; the rest was not read"
+            )),
+            Ok(()) => None,
+        };
+        if let Some(last) = last {
+            let _ = writeln!(output, "{}", serde_json::json!({ "error": last }));
+        }
+        let _ = output.flush();
+    });
+    Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], out_body).into_response())
 }

@@ -137,33 +137,45 @@ pub struct PostImport {
 }
 
 impl KnowledgeBase {
-    /// Receives every post of a JSONL input (one `NewPost` a line); bad
-    /// lines are skipped and reported, good ones stand.
-    pub fn import_posts(&self, input: impl std::io::BufRead, actor: &str) -> Result<PostImport> {
-        let mut report = PostImport::default();
+    /// Receives every post of a JSONL input (one `NewPost` a line), in
+    /// order, handing `each` the line number and what receiving it did; a
+    /// bad line is an `Err` there and the rest still goes in.
+    pub fn receive_posts(
+        &self,
+        input: impl std::io::BufRead,
+        actor: &str,
+        mut each: impl FnMut(u64, Result<PostOutcome>) -> Result<()>,
+    ) -> Result<()> {
         for (i, line) in input.lines().enumerate() {
             let line = line?;
             if line.trim().is_empty() {
                 continue;
             }
-            let bad = |reason: String| super::ImportError {
-                line: i as u64 + 1,
-                reason,
-            };
-            let post: NewPost = match serde_json::from_str(&line) {
-                Ok(p) => p,
-                Err(e) => {
-                    report.errors.push(bad(e.to_string()));
-                    continue;
-                }
-            };
-            let outcome = match self.ingest_post(post, actor) {
-                Ok(o) => o,
-                Err(Error::Invalid(why)) => {
-                    report.errors.push(bad(why));
-                    continue;
-                }
+            let outcome = serde_json::from_str::<NewPost>(&line)
+                .map_err(|e| Error::Invalid(e.to_string()))
+                .and_then(|post| self.ingest_post(post, actor));
+            match outcome {
+                Err(e @ (Error::Invalid(_) | Error::NotFound(_))) => each(i as u64 + 1, Err(e))?,
                 Err(e) => return Err(e),
+                ok => each(i as u64 + 1, ok)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// `receive_posts`, summed up.
+    pub fn import_posts(&self, input: impl std::io::BufRead, actor: &str) -> Result<PostImport> {
+        let mut report = PostImport::default();
+        self.receive_posts(input, actor, |line, outcome| {
+            let outcome = match outcome {
+                Ok(o) => o,
+                Err(e) => {
+                    report.errors.push(super::ImportError {
+                        line,
+                        reason: e.to_string(),
+                    });
+                    return Ok(());
+                }
             };
             report.read += 1;
             report.new += u64::from(outcome.seen == 1);
@@ -174,7 +186,8 @@ impl KnowledgeBase {
                     LinkStatus::Rejected => report.rejected += 1,
                 }
             }
-        }
+            Ok(())
+        })?;
         Ok(report)
     }
 

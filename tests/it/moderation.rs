@@ -859,3 +859,47 @@ async fn every_claim_write_through_the_api_is_audited_with_the_keys_name() {
     assert!(trail[2].get("after").is_none());
     assert_eq!(trail[2]["before"]["id"], "t-1");
 }
+
+#[tokio::test]
+async fn a_batch_of_posts_answers_one_line_per_line_in_order() {
+    let desk = Desk::new();
+    let body = [
+        json!({"text": DARIJA_POST, "platform": "tiktok"}).to_string(),
+        "{broken".to_string(),
+        json!({"text": DARIJA_POST, "platform": "x"}).to_string(),
+    ]
+    .join("\n");
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/posts/batch")
+        .header("authorization", format!("Bearer {}", desk.editor))
+        .header("content-type", "application/x-ndjson")
+        .body(Body::from(body))
+        .unwrap();
+    let res = desk.app.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    crate::openapi::check(
+        "POST",
+        "/api/v1/posts/batch",
+        200,
+        "application/x-ndjson",
+        &bytes,
+    );
+    let lines: Vec<Value> = String::from_utf8(bytes.to_vec())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines[0]["seen"], 1);
+    assert!(link_to(&lines[0], TATA).is_some());
+    assert_eq!(lines[1]["line"], 2);
+    assert!(lines[1]["error"].is_string());
+    assert_eq!(lines[2]["id"], lines[0]["id"]);
+    assert_eq!(lines[2]["seen"], 2);
+    let (code, _) = desk
+        .call(Method::POST, "/api/v1/posts/batch", None, None)
+        .await;
+    assert_eq!(code, 401);
+}

@@ -133,6 +133,7 @@ fn the_description_is_openapi_3_1_and_lists_every_route() {
         "POST /api/v1/match/batch",
         "POST /api/v1/narratives",
         "POST /api/v1/posts",
+        "POST /api/v1/posts/batch",
         "POST /api/v1/posts/{id}/reject-all",
         "PUT /api/v1/claims/{id}",
         "PUT /api/v1/settings",
