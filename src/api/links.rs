@@ -13,6 +13,7 @@ use super::{blocking, ApiError, ApiJson, ApiPath, ApiQuery, AppState};
 use crate::kb::Settings;
 use crate::keys::Role;
 use crate::store::{Decision, Link, LinkFilter, LinkStatus, ReviewFilter, ReviewItem};
+use serde::Deserialize;
 
 /// A link's entity tag: its version, quoted.
 fn with_etag(link: &Link) -> Response {
@@ -227,5 +228,53 @@ pub async fn put_settings(
     let kb = state.kb.clone();
     Ok(Json(
         blocking(move || kb.put_settings(settings, &actor)).await?,
+    ))
+}
+
+/// Several decisions at once.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkDecision {
+    /// The links to decide.
+    ids: Vec<i64>,
+    /// `confirmed` or `rejected`.
+    status: LinkStatus,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/links/decide",
+    tag = "moderation",
+    description = "Confirms or rejects several suggested links at once, all or nothing: if one is unknown \
+                   or decided already, none is decided.",
+    request_body(content = BulkDecision, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The links as decided, in the order given", body = Vec<Link>),
+        (status = 400, description = "Malformed JSON, or a status other than confirmed or rejected", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key's role is not enough", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No link with one of these ids", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "One of the links was decided already", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
+    ),
+    security(("bearer" = []))
+)]
+pub async fn decide_many(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    ApiJson(bulk): ApiJson<BulkDecision>,
+) -> Result<Json<Vec<Link>>, ApiError> {
+    let decision = Decision {
+        status: bulk.status,
+        actor: editor(&caller)?,
+        note: bulk.note,
+        if_version: None,
+    };
+    let kb = state.kb.clone();
+    Ok(Json(
+        blocking(move || kb.decide_links(&bulk.ids, decision)).await?,
     ))
 }

@@ -152,6 +152,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(links::get_one))
         .routes(routes!(links::confirm))
         .routes(routes!(links::reject))
+        .routes(routes!(links::decide_many))
         .routes(routes!(links::review))
         .routes(routes!(links::settings, links::put_settings))
         .routes(routes!(narratives::list, narratives::create))

@@ -288,24 +288,37 @@ impl KnowledgeBase {
     /// an appearance of the claim in the same transaction, and the index
     /// takes it before this returns: the next match sees it.
     pub fn decide_link(&self, id: i64, decision: Decision) -> Result<Link> {
+        let mut links = self.decide_links(&[id], decision)?;
+        links
+            .pop()
+            .ok_or_else(|| Error::NotFound(format!("link {id}")))
+    }
+
+    /// `decide_link` for several links at once, all or nothing: one that
+    /// is unknown, decided already or stale leaves every one undecided.
+    pub fn decide_links(&self, ids: &[i64], decision: Decision) -> Result<Vec<Link>> {
         if decision.status == LinkStatus::Suggested {
             return Err(Error::Invalid("a decision confirms or rejects".into()));
         }
         self.check_writable()?;
-        let link = self.inner.store.write(|w| {
-            let link = w.decide_link(id, &decision)?;
-            if link.status == LinkStatus::Confirmed {
-                let post = w
-                    .post(link.post_id)?
-                    .ok_or_else(|| Error::NotFound(format!("post {}", link.post_id)))?;
-                add_post_appearance(w, &post, &link.claim_id, &decision.actor)?;
+        let links = self.inner.store.write(|w| {
+            let mut links = Vec::with_capacity(ids.len());
+            for &id in ids {
+                let link = w.decide_link(id, &decision)?;
+                if link.status == LinkStatus::Confirmed {
+                    let post = w
+                        .post(link.post_id)?
+                        .ok_or_else(|| Error::NotFound(format!("post {}", link.post_id)))?;
+                    add_post_appearance(w, &post, &link.claim_id, &decision.actor)?;
+                }
+                links.push(link);
             }
-            Ok(link)
+            Ok(links)
         })?;
-        if link.status == LinkStatus::Confirmed {
+        if decision.status == LinkStatus::Confirmed {
             self.catch_up_after_write(true);
         }
-        Ok(link)
+        Ok(links)
     }
 
     /// "None of these": rejects every suggested link of the post at once.

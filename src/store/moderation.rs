@@ -392,7 +392,7 @@ impl Store {
         load_link(&*self.read()?, id)
     }
 
-    /// Links matching the filter, oldest first, at most [`MAX_LIST`].
+    /// Links matching the filter, oldest first, at most `MAX_LIST`.
     pub fn list_links(&self, filter: &LinkFilter) -> Result<Vec<Link>> {
         load_links(&*self.read()?, filter)
     }

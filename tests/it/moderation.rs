@@ -903,3 +903,66 @@ async fn a_batch_of_posts_answers_one_line_per_line_in_order() {
         .await;
     assert_eq!(code, 401);
 }
+
+#[tokio::test]
+async fn a_bulk_decision_is_all_or_nothing() {
+    let desk = Desk::new();
+    desk.put_settings(json!({"suggest_at": 0.0001})).await;
+    let police = desk.kb.get_claim("cr-1539e91658612e9d").unwrap().text;
+    let mut ids: Vec<i64> = Vec::new();
+    for text in [DARIJA_POST, police.as_str()] {
+        let out = desk.post(text).await;
+        ids.extend(
+            out["links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["id"].as_i64().unwrap()),
+        );
+    }
+    assert!(ids.len() >= 3, "{ids:?}");
+    let bulk =
+        |ids: &[i64], status: &str| json!({"ids": ids, "status": status, "note": "same story"});
+    let (code, done) = desk
+        .call(
+            Method::POST,
+            "/api/v1/links/decide",
+            Some(&desk.editor),
+            Some(bulk(&ids[..2], "rejected")),
+        )
+        .await;
+    assert_eq!(code, 200, "{done}");
+    assert!(done
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["status"] == "rejected"));
+    // One decided already: nothing is decided.
+    let (code, _) = desk
+        .call(
+            Method::POST,
+            "/api/v1/links/decide",
+            Some(&desk.editor),
+            Some(bulk(&ids[1..3], "confirmed")),
+        )
+        .await;
+    assert_eq!(code, 409);
+    let (_, third) = desk
+        .call(
+            Method::GET,
+            &format!("/api/v1/links/{}", ids[2]),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(third["status"], "suggested");
+    let (code, _) = desk
+        .call(
+            Method::POST,
+            "/api/v1/links/decide",
+            Some(&desk.editor),
+            Some(bulk(&ids[2..3], "suggested")),
+        )
+        .await;
+    assert_eq!(code, 400);
+}

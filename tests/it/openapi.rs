@@ -127,6 +127,7 @@ fn the_description_is_openapi_3_1_and_lists_every_route() {
         "POST /api/v1/claims/{id}/appearances",
         "POST /api/v1/import",
         "POST /api/v1/keys",
+        "POST /api/v1/links/decide",
         "POST /api/v1/links/{id}/confirm",
         "POST /api/v1/links/{id}/reject",
         "POST /api/v1/match",
