@@ -1,7 +1,8 @@
 //! Matching a stream of posts: one JSON object per input line
 //! (`{"id", "text", "lang"?, "url"?}`), one JSON line out per input line, in
-//! input order, on every core, in memory bounded by a fixed number of chunks
-//! in flight whatever the input size.
+//! input order, on a [`Pool`] of matching threads (one per core, shared by
+//! every batch the server runs), in memory bounded by a fixed number of
+//! chunks in flight whatever the input size.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
@@ -56,37 +57,106 @@ pub struct BatchStats {
     pub bands: [u64; 3],
 }
 
-/// Matches every line of `input`, writing one line per input line to `output`.
+/// A fixed set of matching threads that every batch run on it shares:
+/// however many batches run at once, matching takes at most this many
+/// threads, and their chunks wait in one bounded queue.
+pub struct Pool {
+    jobs: SyncSender<Job>,
+    threads: usize,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+impl Pool {
+    /// Starts `threads` workers (at least one); they stop when the pool is dropped.
+    pub fn new(threads: usize) -> Pool {
+        let threads = threads.max(1);
+        let (jobs, queue) = sync_channel::<Job>(threads * 4);
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..threads {
+            let queue = Arc::clone(&queue);
+            let spawned = std::thread::Builder::new()
+                .name(format!("debunk-match-{i}"))
+                .spawn(move || loop {
+                    let job = {
+                        let queue = queue.lock().unwrap_or_else(|e| e.into_inner());
+                        queue.recv()
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::warn!(error = %e, "could not start a matching thread");
+            }
+        }
+        Pool { jobs, threads }
+    }
+
+    /// The process-wide pool, one thread per core, started on first use:
+    /// what the server's batch requests share.
+    pub fn shared() -> &'static Pool {
+        static SHARED: std::sync::LazyLock<Pool> = std::sync::LazyLock::new(|| {
+            Pool::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+        });
+        &SHARED
+    }
+
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Queues a job, waiting while the queue is full.
+    fn submit(&self, job: Job) -> Result<()> {
+        self.jobs
+            .send(job)
+            .map_err(|_| Error::Invalid("the matching pool has stopped".into()))
+    }
+}
+
+/// Matches every line of `input` on `threads` threads of its own, writing
+/// one line per input line to `output`.
 pub fn run(
+    kb: &KnowledgeBase,
+    input: impl BufRead,
+    output: impl Write + Send,
+    top: usize,
+    threads: usize,
+) -> Result<BatchStats> {
+    run_on(&Pool::new(threads), kb, input, output, top)
+}
+
+/// [`run`] on a pool that other batches may share.
+pub fn run_on(
+    pool: &Pool,
     kb: &KnowledgeBase,
     input: impl BufRead,
     mut output: impl Write + Send,
     top: usize,
-    threads: usize,
 ) -> Result<BatchStats> {
-    let threads = threads.max(1);
-    let in_flight = threads * 4;
-    let (work_tx, work_rx) = sync_channel::<Chunk>(in_flight);
-    let work_rx = Arc::new(Mutex::new(work_rx));
-    let (done_tx, done_rx) = sync_channel::<(u64, Vec<u8>, BatchStats)>(in_flight);
+    // Chunks of this batch in flight, queued or matched but not yet
+    // written: bounds its memory whatever the input and the pool's load.
+    let in_flight = pool.threads() * 4;
+    let (done_tx, done_rx) = sync_channel::<Done>(in_flight);
     let (credit_tx, credit_rx) = sync_channel::<()>(in_flight);
     for _ in 0..in_flight {
         credit_tx
             .send(())
             .map_err(|_| Error::Invalid("batch pipeline closed".into()))?;
     }
-
     std::thread::scope(|scope| -> Result<BatchStats> {
-        for _ in 0..threads {
-            let work_rx = Arc::clone(&work_rx);
-            let done_tx = done_tx.clone();
-            let kb = kb.clone();
-            scope.spawn(move || worker(&kb, &work_rx, &done_tx, top));
-        }
-        drop(done_tx);
         let writer = scope.spawn(move || write_in_order(done_rx, &mut output, credit_tx));
-        let read = read_chunks(input, &work_tx, &credit_rx);
-        drop(work_tx);
+        let read = read_chunks(input, &credit_rx, |(seq, first_line, lines)| {
+            let kb = kb.clone();
+            let done_tx = done_tx.clone();
+            pool.submit(Box::new(move || {
+                let (out, stats) = match_chunk(&kb, first_line, &lines, top);
+                // A closed channel means the writer stopped: nothing to do.
+                let _ = done_tx.send((seq, out, stats));
+            }))
+        });
+        drop(done_tx);
         let written = writer
             .join()
             .map_err(|_| Error::Invalid("batch writer panicked".into()))?;
@@ -95,10 +165,13 @@ pub fn run(
     })
 }
 
+/// A matched chunk: its sequence number, its output lines, its counts.
+type Done = (u64, Vec<u8>, BatchStats);
+
 fn read_chunks(
     mut input: impl BufRead,
-    work_tx: &SyncSender<Chunk>,
     credits: &Receiver<()>,
+    mut submit: impl FnMut(Chunk) -> Result<()>,
 ) -> Result<()> {
     let mut seq = 0u64;
     let mut line_no = 0u64;
@@ -121,9 +194,7 @@ fn read_chunks(
         if credits.recv().is_err() {
             return Ok(());
         }
-        if work_tx.send((seq, first_line, lines)).is_err() {
-            return Ok(());
-        }
+        submit((seq, first_line, lines))?;
         seq += 1;
     }
 }
@@ -151,54 +222,68 @@ fn read_capped_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> Result<usiz
     }
 }
 
-fn worker(
+/// One chunk's output lines; a line that fails (or a matcher that
+/// panics) gets an error line in its place, never a gap in the output.
+fn match_chunk(
     kb: &KnowledgeBase,
-    work_rx: &Mutex<Receiver<Chunk>>,
-    done_tx: &SyncSender<(u64, Vec<u8>, BatchStats)>,
+    first_line: u64,
+    lines: &[Vec<u8>],
     top: usize,
-) {
-    loop {
-        let next = {
-            let rx = work_rx.lock().unwrap_or_else(|e| e.into_inner());
-            rx.recv()
-        };
-        let Ok((seq, first_line, lines)) = next else {
-            return;
-        };
-        let mut out = Vec::new();
-        let mut stats = BatchStats::default();
-        for (i, line) in lines.iter().enumerate() {
-            let line_no = first_line + i as u64;
-            stats.posts += 1;
-            if let Err(reason) = match_line(kb, line, top, &mut out, &mut stats.bands) {
-                stats.errors += 1;
-                let id = serde_json::from_slice::<serde_json::Value>(line)
-                    .ok()
-                    .and_then(|v| v.get("id").cloned())
-                    .unwrap_or(serde_json::Value::Null);
-                let failure = Failure {
-                    id: &id,
-                    line: line_no,
-                    error: &reason,
-                };
-                // Serializing a struct of plain values cannot fail.
-                let _ = serde_json::to_writer(&mut out, &failure);
-                out.push(b'\n');
+) -> (Vec<u8>, BatchStats) {
+    let mut out = Vec::new();
+    let mut stats = BatchStats::default();
+    // The chunk is matched as one: its undecided posts are embedded together.
+    let posts: Vec<std::result::Result<Post, String>> =
+        lines.iter().map(|l| parse_line(l)).collect();
+    let reqs: Vec<Request<'_>> = posts
+        .iter()
+        .flatten()
+        .map(|post| Request {
+            text: &post.text,
+            url: post.url.as_deref(),
+            lang: post.lang.as_deref().map(Lang::from_code),
+            top,
+        })
+        .collect();
+    // A matcher that panics fails this chunk's posts, never the batch.
+    let matched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| kb.match_posts(&reqs)))
+        .unwrap_or_else(|_| {
+            reqs.iter()
+                .map(|_| Err(Error::Invalid("matching panicked".into())))
+                .collect()
+        });
+    let mut matched = matched.into_iter();
+    for (i, (line, post)) in lines.iter().zip(&posts).enumerate() {
+        let line_no = first_line + i as u64;
+        stats.posts += 1;
+        let written = match post {
+            Ok(post) => {
+                let matches = matched.next().unwrap_or_else(|| Ok(Vec::new()));
+                write_matches(post, matches, &mut out, &mut stats.bands)
             }
-        }
-        if done_tx.send((seq, out, stats)).is_err() {
-            return;
+            Err(reason) => Err(reason.clone()),
+        };
+        if let Err(reason) = written {
+            stats.errors += 1;
+            let id = serde_json::from_slice::<serde_json::Value>(line)
+                .ok()
+                .and_then(|v| v.get("id").cloned())
+                .unwrap_or(serde_json::Value::Null);
+            let failure = Failure {
+                id: &id,
+                line: line_no,
+                error: &reason,
+            };
+            // Serializing a struct of plain values cannot fail.
+            let _ = serde_json::to_writer(&mut out, &failure);
+            out.push(b'\n');
         }
     }
+    (out, stats)
 }
 
-fn match_line(
-    kb: &KnowledgeBase,
-    line: &[u8],
-    top: usize,
-    out: &mut Vec<u8>,
-    bands: &mut [u64; 3],
-) -> std::result::Result<(), String> {
+/// One input line as a post, or why it is not one.
+fn parse_line(line: &[u8]) -> std::result::Result<Post, String> {
     if line.len() > MAX_LINE_BYTES {
         return Err(format!("line longer than {MAX_LINE_BYTES} bytes"));
     }
@@ -208,13 +293,17 @@ fn match_line(
     if post.text.trim().is_empty() {
         return Err("text is empty".into());
     }
-    let req = Request {
-        text: &post.text,
-        url: post.url.as_deref(),
-        lang: post.lang.as_deref().map(Lang::from_code),
-        top,
-    };
-    let matches = kb.match_post(&req).map_err(|e| {
+    Ok(post)
+}
+
+/// Writes a post's output line, counting its bands.
+fn write_matches(
+    post: &Post,
+    matches: crate::Result<Vec<crate::matcher::Match>>,
+    out: &mut Vec<u8>,
+    bands: &mut [u64; 3],
+) -> std::result::Result<(), String> {
+    let matches = matches.map_err(|e| {
         tracing::error!(error = %e, "matching failed");
         "matching failed".to_string()
     })?;
@@ -240,7 +329,7 @@ pub fn band_slot(band: Band) -> usize {
 }
 
 fn write_in_order(
-    done_rx: Receiver<(u64, Vec<u8>, BatchStats)>,
+    done_rx: Receiver<Done>,
     output: &mut impl Write,
     credits: SyncSender<()>,
 ) -> Result<BatchStats> {

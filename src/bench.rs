@@ -87,34 +87,7 @@ pub fn run_match(options: &Options, mut log: impl FnMut(&str)) -> Result<Report>
     let (claims, posts) = corpus(options)?;
 
     let scratch = Scratch::create()?;
-    let jsonl = scratch.path.join("claims.jsonl");
-    write_claims(&jsonl, &claims)?;
-    let kb_dir = scratch.path.join("kb");
-
-    log(&format!("importing {} claims", claims.len()));
-    let started = Instant::now();
-    let kb = KnowledgeBase::open(&kb_dir)?;
-    let import_options = ImportOptions {
-        source: jsonl.clone(),
-        ..ImportOptions::default()
-    };
-    let mut logged = 0;
-    kb.import(
-        BufReader::with_capacity(1 << 20, std::fs::File::open(&jsonl)?),
-        &import_options,
-        |p| {
-            let ImportProgress::Committed { records } = p;
-            if records / PROGRESS_EVERY > logged {
-                logged = records / PROGRESS_EVERY;
-                log(&format!("imported {records} claims"));
-            }
-        },
-    )?;
-    let build_seconds = started.elapsed().as_secs_f64();
-    // Measure the knowledge base as a fresh process finds it after an import:
-    // the importing handle's writer goes, with its pending merge work.
-    drop(kb);
-    let kb = KnowledgeBase::open(&kb_dir)?;
+    let (kb, build_seconds) = build(&scratch, &claims, &mut log)?;
     let index_bytes = kb.stats()?.index_bytes;
 
     log(&format!("matching {} posts on one thread", posts.len()));
@@ -174,6 +147,124 @@ pub fn run_match(options: &Options, mut log: impl FnMut(&str)) -> Result<Report>
         recall_at_1: recall_at_1(&posts, &claims, &top1),
         recall_at_1_exhaustive: recall_at_1(&posts, &claims, &top1_exhaustive),
     })
+}
+
+/// Imports the claims into a new knowledge base in `scratch` and opens it
+/// again as a fresh process would find it; returns it and the build time.
+fn build(
+    scratch: &Scratch,
+    claims: &[BenchClaim],
+    log: &mut impl FnMut(&str),
+) -> Result<(KnowledgeBase, f64)> {
+    let jsonl = scratch.path.join("claims.jsonl");
+    write_claims(&jsonl, claims)?;
+    let kb_dir = scratch.path.join("kb");
+
+    log(&format!("importing {} claims", claims.len()));
+    let started = Instant::now();
+    let kb = KnowledgeBase::open(&kb_dir)?;
+    let import_options = ImportOptions {
+        source: jsonl.clone(),
+        ..ImportOptions::default()
+    };
+    let mut logged = 0;
+    kb.import(
+        BufReader::with_capacity(1 << 20, std::fs::File::open(&jsonl)?),
+        &import_options,
+        |p| {
+            let ImportProgress::Committed { records } = p;
+            if records / PROGRESS_EVERY > logged {
+                logged = records / PROGRESS_EVERY;
+                log(&format!("imported {records} claims"));
+            }
+        },
+    )?;
+    let build_seconds = started.elapsed().as_secs_f64();
+    // Measure the knowledge base as a fresh process finds it after an import:
+    // the importing handle's writer goes, with its pending merge work.
+    drop(kb);
+    Ok((KnowledgeBase::open(&kb_dir)?, build_seconds))
+}
+
+/// What a `bench pages` run measured: the server time of a page, from
+/// its parameters to its HTML, in process (no HTTP, no network).
+#[derive(Clone, Debug, Serialize)]
+pub struct PagesReport {
+    pub claims: usize,
+    /// Pages rendered of each kind.
+    pub pages: usize,
+    pub seed: u64,
+    pub build_seconds: f64,
+    /// The search page for a few words of a post, with facets and highlights.
+    pub search_p50_us: f64,
+    pub search_p99_us: f64,
+    /// A claim page, its related claims (a match of its text) included.
+    pub claim_p50_us: f64,
+    pub claim_p99_us: f64,
+}
+
+/// Renders `posts` search pages (three words of each post) and as many
+/// claim pages over a knowledge base of `claims` synthetic claims.
+pub fn run_pages(options: &Options, mut log: impl FnMut(&str)) -> Result<PagesReport> {
+    use crate::web::{i18n::Locale, pages, Chrome};
+    let (claims, posts) = corpus(options)?;
+    let scratch = Scratch::create()?;
+    let (kb, build_seconds) = build(&scratch, &claims, &mut log)?;
+    let chrome = Chrome::for_locale(Locale::En);
+    let queries: Vec<String> = posts
+        .iter()
+        .map(|p| {
+            p.text
+                .split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let mut rng = Rng::new(options.seed ^ 0x9e37_79b9);
+    let ids: Vec<&str> = (0..posts.len())
+        .map(|_| claims[rng.below(claims.len())].id.as_str())
+        .collect();
+    let search = |q: &str| {
+        let params = crate::api::search::SearchParams {
+            q: q.to_string(),
+            ..Default::default()
+        };
+        pages::search_html(&kb, &chrome, params)
+    };
+    log(&format!("rendering {} search and claim pages", posts.len()));
+    for (q, id) in queries.iter().zip(&ids).take(WARM_UP) {
+        search(q)?;
+        pages::claim_html(&kb, &chrome, id)?;
+    }
+    let mut search_ns = timed(&queries, |q| search(q).map(drop))?;
+    let mut claim_ns = timed(&ids, |id| pages::claim_html(&kb, &chrome, id).map(drop))?;
+    search_ns.sort_unstable();
+    claim_ns.sort_unstable();
+    drop(kb);
+    drop(scratch);
+    Ok(PagesReport {
+        claims: claims.len(),
+        pages: posts.len(),
+        seed: options.seed,
+        build_seconds,
+        search_p50_us: percentile(&search_ns, 0.50) / 1e3,
+        search_p99_us: percentile(&search_ns, 0.99) / 1e3,
+        claim_p50_us: percentile(&claim_ns, 0.50) / 1e3,
+        claim_p99_us: percentile(&claim_ns, 0.99) / 1e3,
+    })
+}
+
+/// Nanoseconds each call of `f` took, in input order.
+fn timed<T>(inputs: &[T], mut f: impl FnMut(&T) -> Result<()>) -> Result<Vec<u64>> {
+    inputs
+        .iter()
+        .map(|x| {
+            let started = Instant::now();
+            f(x)?;
+            Ok(started.elapsed().as_nanos() as u64)
+        })
+        .collect()
 }
 
 /// The claims and posts of these options: the same seed, the same corpus.

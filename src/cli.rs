@@ -30,8 +30,54 @@ pub struct Cli {
         default_value = "./debunk-data"
     )]
     pub data_dir: PathBuf,
+    /// The embedding model's weights file, for semantic matching; by
+    /// default the one `scripts/setup-model` installed.
+    #[arg(long, global = true, env = "DEBUNK_MODEL")]
+    pub model: Option<PathBuf>,
+    /// Semantic (cross-lingual) matching: `off` matches by words only, for
+    /// throughput-bound users.
+    #[arg(
+        long,
+        global = true,
+        env = "DEBUNK_SEMANTIC",
+        value_enum,
+        default_value = "on"
+    )]
+    pub semantic: Switch,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+impl Cli {
+    fn embed_config(&self) -> crate::embed::Config {
+        crate::embed::Config {
+            off: self.semantic == Switch::Off,
+            model: self.model.clone(),
+        }
+    }
+}
+
+/// The configured embedder, or why there is none (logged: matching is then
+/// lexical only). A model asked for by path that can't load is an error.
+pub fn embedder(
+    config: &crate::embed::Config,
+) -> Result<Option<std::sync::Arc<dyn crate::embed::Embedder>>> {
+    match crate::embed::load(config).context("loading the embedding model")? {
+        Ok(e) => {
+            tracing::info!(model = e.name(), "semantic matching on");
+            Ok(Some(e))
+        }
+        Err(absent) => {
+            tracing::warn!("{}", absent.reason());
+            Ok(None)
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,6 +176,14 @@ pub enum Command {
         /// Write every candidate's features and label here (for `train`).
         #[arg(long)]
         samples_out: Option<PathBuf>,
+        /// Write the semantic stage's candidates (`query, claim, relevant,
+        /// fusion features...` per line) for `debunk train --fusion`.
+        #[arg(long)]
+        fusion_samples_out: Option<PathBuf>,
+        /// Keep the claims' embeddings in this folder between runs (by text
+        /// digest): every run otherwise embeds every claim again.
+        #[arg(long)]
+        vector_cache: Option<PathBuf>,
         /// Diagnostics: rank by this one feature instead of the model.
         #[arg(long, hide = true)]
         rank_by: Option<String>,
@@ -154,6 +208,9 @@ pub enum Command {
         /// one post), then calibrate its score into a probability.
         #[arg(long)]
         pairwise: bool,
+        /// Fit the semantic stage on `eval --fusion-samples-out` files.
+        #[arg(long, conflicts_with = "pairwise")]
+        fusion: bool,
     },
     /// Measure the matcher on a synthetic corpus built from the evaluation data.
     Bench {
@@ -365,6 +422,38 @@ pub enum Bench {
         #[arg(long)]
         json: bool,
     },
+    /// Server time of the search and claim pages (p50/p99), rendered in
+    /// process over the same synthetic corpus as `bench match`.
+    Pages {
+        #[arg(long, default_value_t = 10_000)]
+        claims: usize,
+        /// Pages of each kind to render (search: three words of a post).
+        #[arg(long, default_value_t = 2_000)]
+        pages: usize,
+        /// The evaluation data folder the words are drawn from.
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Embedding speed of the semantic model: one text at a time (a post's
+    /// latency) and in batches (import throughput), on texts of the data,
+    /// and exact vector search over as many claim vectors as asked.
+    Embed {
+        /// Texts embedded (real claim texts of the English and Arabic sets).
+        #[arg(long, default_value_t = 256)]
+        texts: usize,
+        /// Claim vectors searched (random unit vectors: the scan's cost
+        /// does not depend on their values).
+        #[arg(long, default_value_t = 100_000)]
+        vectors: usize,
+        #[arg(long, default_value = "../shared/data")]
+        data: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the synthetic claims and posts `bench match` uses, for load
     /// tests of a server: `claims.jsonl` (importable), `posts.jsonl`
     /// (`{"id","text"}`, for `match --batch` and the batch route) and
@@ -452,15 +541,24 @@ pub fn run(cli: Cli) -> Result<()> {
     let opening = || format!("opening data folder {}", dir.display());
     // Commands that write need the index's writer; beside a running server
     // they say what to do instead, in one line.
+    let embed_config = cli.embed_config();
+    // Semantic matching on, when a model is there: the claim vectors load
+    // from the store (read-only beside a server too).
+    let attach = |kb: KnowledgeBase| -> Result<KnowledgeBase> {
+        if let Some(e) = embedder(&embed_config)? {
+            kb.attach_embedder(e).context("loading the claim vectors")?;
+        }
+        Ok(kb)
+    };
     let open_to = |instead: &str| match KnowledgeBase::open(dir) {
         Err(crate::Error::IndexBusy) => Err(anyhow::anyhow!(
             "the server on data folder {} holds the index: {instead}",
             dir.display()
         )),
-        other => other.with_context(opening),
+        other => attach(other.with_context(opening)?),
     };
     // Read-only commands work beside a server, on what it last committed.
-    let read = || KnowledgeBase::open_read_only(dir).with_context(opening);
+    let read = || attach(KnowledgeBase::open_read_only(dir).with_context(opening)?);
     match cli.command {
         Command::Keys { what } => keys(&cli.data_dir, what),
         Command::Posts { what } => posts(&open_to("use POST /api/v1/posts")?, what),
@@ -487,7 +585,8 @@ pub fn run(cli: Cli) -> Result<()> {
                     "loaded seed fact-checks into a new data folder"
                 );
             }
-            crate::api::serve(kb, addr, options)
+            kb.spawn_vector_worker();
+            crate::server::serve(kb, addr, options)
         }
         Command::Import {
             file,
@@ -569,6 +668,11 @@ pub fn run(cli: Cli) -> Result<()> {
             json,
         } => {
             let kb = read()?;
+            // Claims imported since the vectors last caught up get theirs
+            // now; beside a server, the server's worker computes them.
+            if kb.writable() {
+                kb.sync_vectors(|_| {}).context("computing claim vectors")?;
+            }
             match batch {
                 Some(path) => match_batch(&kb, &path, top, threads),
                 None => match_one(&kb, text.as_deref().unwrap_or(""), lang, url, top, json),
@@ -582,6 +686,8 @@ pub fn run(cli: Cli) -> Result<()> {
             leave_out,
             baseline,
             samples_out,
+            fusion_samples_out,
+            vector_cache,
             rank_by,
             word_candidates,
             threads,
@@ -593,9 +699,10 @@ pub fn run(cli: Cli) -> Result<()> {
                 qrels,
                 dedup,
                 leave_out,
+                embedder: eval_embedder(&embed_config, vector_cache.as_deref())?,
             },
             baseline,
-            samples_out,
+            (samples_out, fusion_samples_out),
             rank_by,
             word_candidates,
             threads,
@@ -605,8 +712,37 @@ pub fn run(cli: Cli) -> Result<()> {
             samples,
             l2,
             pairwise,
+            fusion,
+        } => match fusion {
+            true => {
+                print!("{}", crate::train::train_fusion(&samples, l2)?);
+                Ok(())
+            }
+            false => {
+                print!("{}", crate::train::train(&samples, l2, pairwise)?);
+                Ok(())
+            }
+        },
+        Command::Bench {
+            what:
+                Bench::Embed {
+                    texts,
+                    vectors,
+                    data,
+                    json,
+                },
         } => {
-            print!("{}", crate::train::train(&samples, l2, pairwise)?);
+            let e = embedder(&embed_config)?
+                .context("no embedding model: run scripts/setup-model (and rebuild)")?;
+            let r = crate::embed::bench::run(e.as_ref(), &data, texts, vectors)
+                .context("benchmarking the embedding model")?;
+            let mut out = io::stdout().lock();
+            if json {
+                serde_json::to_writer(&mut out, &r)?;
+            } else {
+                write!(out, "{r}")?;
+            }
+            writeln!(out)?;
             Ok(())
         }
         Command::Bench {
@@ -622,6 +758,24 @@ pub fn run(cli: Cli) -> Result<()> {
             &crate::bench::Options {
                 claims,
                 posts,
+                data,
+                seed,
+            },
+            json,
+        ),
+        Command::Bench {
+            what:
+                Bench::Pages {
+                    claims,
+                    pages,
+                    data,
+                    seed,
+                    json,
+                },
+        } => bench_pages(
+            &crate::bench::Options {
+                claims,
+                posts: pages,
                 data,
                 seed,
             },
@@ -675,6 +829,10 @@ pub fn run(cli: Cli) -> Result<()> {
                     stats.store.last_seq,
                     stats.index_bytes as f64 / (1 << 20) as f64
                 )?;
+                match stats.claims_with_vectors {
+                    Some(n) => writeln!(out, "vectors      {n} claims (semantic matching)")?,
+                    None => writeln!(out, "vectors      none: matching is lexical only")?,
+                }
             }
             Ok(())
         }
@@ -832,10 +990,45 @@ fn match_batch(kb: &KnowledgeBase, path: &Path, top: usize, threads: Option<usiz
     Ok(())
 }
 
+/// The embedder an evaluation uses, behind a vector cache when asked.
+fn eval_embedder(
+    config: &crate::embed::Config,
+    cache: Option<&Path>,
+) -> Result<Option<std::sync::Arc<dyn crate::embed::Embedder>>> {
+    let Some(e) = embedder(config)? else {
+        return Ok(None);
+    };
+    Ok(Some(match cache {
+        Some(dir) => std::sync::Arc::new(
+            crate::embed::cache::Cached::open(e, dir)
+                .with_context(|| format!("opening the vector cache {}", dir.display()))?,
+        ),
+        None => e,
+    }))
+}
+
+/// Writes samples as `query, claim, relevant, values...` lines.
+fn write_samples<'a>(
+    path: &Path,
+    rows: impl Iterator<Item = (&'a crate::eval::Sample, &'a [f32])>,
+) -> Result<()> {
+    let mut out =
+        BufWriter::new(File::create(path).with_context(|| format!("creating {}", path.display()))?);
+    for (s, values) in rows {
+        write!(out, "{}\t{}\t{}", s.query, s.claim, u8::from(s.relevant))?;
+        for v in values {
+            write!(out, "\t{v}")?;
+        }
+        writeln!(out)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
 fn eval(
     task: crate::eval::Task,
     baseline: bool,
-    samples_out: Option<PathBuf>,
+    (samples_out, fusion_samples_out): (Option<PathBuf>, Option<PathBuf>),
     rank_by: Option<String>,
     word_candidates: Option<usize>,
     threads: Option<usize>,
@@ -858,23 +1051,19 @@ fn eval(
         &task,
         baseline,
         threads.unwrap_or_else(cores),
-        samples_out.as_ref().map(|_| &mut samples),
+        (samples_out.is_some() || fusion_samples_out.is_some()).then_some(&mut samples),
         rank_by,
         &params,
     )
     .context("evaluating")?;
     if let Some(path) = &samples_out {
-        let mut out = BufWriter::new(
-            File::create(path).with_context(|| format!("creating {}", path.display()))?,
-        );
-        for s in &samples {
-            write!(out, "{}\t{}\t{}", s.query, s.claim, u8::from(s.relevant))?;
-            for v in s.values {
-                write!(out, "\t{v}")?;
-            }
-            writeln!(out)?;
-        }
-        out.flush()?;
+        write_samples(path, samples.iter().map(|s| (s, &s.values[..])))?;
+    }
+    if let Some(path) = &fusion_samples_out {
+        let rows = samples
+            .iter()
+            .filter_map(|s| s.fusion.as_ref().map(|f| (s, &f[..])));
+        write_samples(path, rows)?;
     }
     let mut out = io::stdout().lock();
     if json {
@@ -923,6 +1112,13 @@ fn eval(
         b.precision,
         b.coverage * 100.0
     )?;
+    if b.unrelated > 0 {
+        writeln!(
+            out,
+            "match band on {} posts that repeat no claim",
+            b.unrelated
+        )?;
+    }
     Ok(())
 }
 
@@ -968,6 +1164,30 @@ fn bench_match(options: &crate::bench::Options, json: bool) -> Result<()> {
         out,
         "recall@1          {:.3} default, {:.3} exhaustive (noisy copies)",
         r.recall_at_1, r.recall_at_1_exhaustive
+    )?;
+    Ok(())
+}
+
+fn bench_pages(options: &crate::bench::Options, json: bool) -> Result<()> {
+    let r = crate::bench::run_pages(options, |line| eprintln!("{line}"))
+        .with_context(|| format!("benchmarking pages (data from {})", options.data.display()))?;
+    let mut out = io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, &r)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(out, "claims            {} (seed {})", r.claims, r.seed)?;
+    writeln!(out, "build             {:.1} s", r.build_seconds)?;
+    writeln!(
+        out,
+        "search page       p50 {:.0} µs, p99 {:.0} µs ({} pages)",
+        r.search_p50_us, r.search_p99_us, r.pages
+    )?;
+    writeln!(
+        out,
+        "claim page        p50 {:.0} µs, p99 {:.0} µs ({} pages)",
+        r.claim_p50_us, r.claim_p99_us, r.pages
     )?;
     Ok(())
 }

@@ -323,6 +323,8 @@ pub struct Task {
     /// Query files of other tasks: a query whose text is also in one of
     /// them is left out (a train split that holds another set's dev posts).
     pub leave_out: Vec<std::path::PathBuf>,
+    /// Semantic matching with this embedder (lexical only without).
+    pub embedder: Option<std::sync::Arc<dyn crate::embed::Embedder>>,
 }
 
 /// What `run` measured.
@@ -354,6 +356,9 @@ pub struct CutOff {
 
 #[derive(Clone, Copy, Debug, Default, Serialize)]
 pub struct BandReport {
+    /// Posts with no relevant claim (they repeat nothing) whose best match
+    /// is in the band anyway.
+    pub unrelated: usize,
     pub queries: usize,
     pub correct: usize,
     pub precision: f64,
@@ -367,6 +372,8 @@ pub struct Sample {
     pub claim: String,
     pub relevant: bool,
     pub values: [f32; crate::matcher::features::N],
+    /// The semantic stage's features, when it scored the candidate.
+    pub fusion: Option<[f32; crate::matcher::semantic::M]>,
 }
 
 /// Builds a knowledge base in memory from the task's claims, matches every
@@ -391,6 +398,10 @@ pub fn run(
         ..ImportOptions::default()
     };
     let imported = kb.import(std::io::BufReader::new(file), &options, |_| {})?;
+    if let Some(embedder) = &task.embedder {
+        kb.attach_embedder(embedder.clone())?;
+        kb.sync_vectors(|_| {})?;
+    }
     let mut queries = load_queries(&task.queries)?;
     if !task.leave_out.is_empty() {
         let mut texts = HashSet::new();
@@ -446,6 +457,7 @@ pub fn run(
                                     claim: m.claim_id.clone(),
                                     relevant: relevant.is_some_and(|r| r.contains(&m.claim_id)),
                                     values: m.features.values,
+                                    fusion: m.fusion,
                                 });
                             }
                         }
@@ -523,7 +535,10 @@ pub fn run(
         if *b != Band::Match {
             continue;
         }
-        let Some(rel) = qrels.get(q) else { continue };
+        let Some(rel) = qrels.get(q) else {
+            band.unrelated += 1;
+            continue;
+        };
         band.queries += 1;
         let top = run
             .iter()

@@ -56,6 +56,8 @@ struct Inner {
     /// How far the index writer has applied the change log; held while applying.
     sync: Mutex<SyncState>,
     dir: Option<PathBuf>,
+    /// Semantic matching: set once an embedder is attached.
+    semantic: std::sync::OnceLock<Arc<crate::embed::ClaimVectors>>,
 }
 
 #[derive(Debug)]
@@ -126,6 +128,9 @@ pub struct Stats {
     pub index_docs: u64,
     pub index_seq: i64,
     pub index_bytes: u64,
+    /// Claims with a vector for semantic matching (absent: lexical only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claims_with_vectors: Option<u64>,
 }
 
 impl KnowledgeBase {
@@ -151,6 +156,11 @@ impl KnowledgeBase {
         KnowledgeBase::new(store, index, Some(dir.to_path_buf()))
     }
 
+    /// Whether this process may write (no other process holds the index).
+    pub fn writable(&self) -> bool {
+        self.inner.index.writable()
+    }
+
     /// A knowledge base in memory, for tests and evaluation runs.
     pub fn open_in_memory() -> Result<KnowledgeBase> {
         KnowledgeBase::assemble(
@@ -173,6 +183,7 @@ impl KnowledgeBase {
                     committed: seq,
                 }),
                 dir,
+                semantic: std::sync::OnceLock::new(),
             }),
         })
     }
@@ -320,7 +331,11 @@ impl KnowledgeBase {
     }
 
     pub fn search(&self, query: &SearchQuery) -> Result<SearchPage> {
-        self.inner.index.search(query)
+        let mut page = self.inner.index.search(query)?;
+        if query.cursor.is_none() && query.offset == 0 && !query.q.trim().is_empty() {
+            page.other_languages = self.search_other_languages(query, &page)?;
+        }
+        Ok(page)
     }
 
     /// The claims a post may repeat, best first, scored, banded and explained.
@@ -335,9 +350,107 @@ impl KnowledgeBase {
         params: &matcher::Params,
     ) -> Result<Vec<matcher::Match>> {
         let corpus = MatchCorpus(self.inner.index.snapshot());
-        let matches = matcher::rank(&corpus, req, params)?;
-        corpus.0.check()?;
-        Ok(matches)
+        let Some(semantic) = self.semantic() else {
+            return rank_checked(&corpus, req, params);
+        };
+        let wide = matcher::Request {
+            top: req.top.max(matcher::semantic::LEXICAL_POOL),
+            ..req.clone()
+        };
+        let mut lexical = rank_checked(&corpus, &wide, params)?;
+        if matcher::semantic::decided(&lexical) {
+            lexical.truncate(req.top.max(1));
+            return Ok(lexical);
+        }
+        let post = semantic.embed_posts(&[req.text])?.remove(0);
+        self.fuse(
+            semantic,
+            &post,
+            matcher::Post::new(req).lang,
+            lexical,
+            req.top,
+        )
+    }
+
+    /// `match_post` for many posts at once: the posts the lexical stage
+    /// leaves undecided are embedded together, which costs the engine less
+    /// per post than one call each (see `bench embed`).
+    pub fn match_posts(&self, reqs: &[matcher::Request<'_>]) -> Vec<Result<Vec<matcher::Match>>> {
+        let Some(semantic) = self.semantic() else {
+            return reqs.iter().map(|r| self.match_post(r)).collect();
+        };
+        let params = matcher::Params::default();
+        let corpus = MatchCorpus(self.inner.index.snapshot());
+        let mut out: Vec<Result<Vec<matcher::Match>>> = reqs
+            .iter()
+            .map(|req| {
+                let wide = matcher::Request {
+                    top: req.top.max(matcher::semantic::LEXICAL_POOL),
+                    ..req.clone()
+                };
+                rank_checked(&corpus, &wide, &params)
+            })
+            .collect();
+        let open: Vec<usize> = (0..reqs.len())
+            .filter(|&i| matches!(&out[i], Ok(m) if !matcher::semantic::decided(m)))
+            .collect();
+        let texts: Vec<&str> = open.iter().map(|&i| reqs[i].text).collect();
+        match semantic.embed_posts(&texts) {
+            Ok(vectors) => {
+                for (&i, post) in open.iter().zip(&vectors) {
+                    if let Ok(lexical) = std::mem::replace(&mut out[i], Ok(Vec::new())) {
+                        let lang = matcher::Post::new(&reqs[i]).lang;
+                        out[i] = self.fuse(semantic, post, lang, lexical, reqs[i].top);
+                    }
+                }
+            }
+            Err(e) => {
+                let reason = e.to_string();
+                for &i in &open {
+                    out[i] = Err(Error::Io(std::io::Error::other(reason.clone())));
+                }
+            }
+        }
+        for (m, req) in out.iter_mut().zip(reqs) {
+            if let Ok(m) = m {
+                m.truncate(req.top.max(1));
+            }
+        }
+        out
+    }
+
+    /// The semantic stage of `match_with` for an embedded post.
+    fn fuse(
+        &self,
+        semantic: &crate::embed::ClaimVectors,
+        post: &[f32],
+        lang: Lang,
+        lexical: Vec<matcher::Match>,
+        top: usize,
+    ) -> Result<Vec<matcher::Match>> {
+        let known: std::collections::HashSet<&str> =
+            lexical.iter().map(|m| m.claim_id.as_str()).collect();
+        let hits = semantic.search(post, matcher::semantic::NEIGHBOURS, |id| {
+            !known.contains(id)
+        });
+        let mut claims = self.claims_of(&hits)?;
+        let neighbours = hits
+            .iter()
+            .filter_map(|h| {
+                let c = claims.remove(&h.claim_id)?;
+                Some(matcher::semantic::Neighbour {
+                    claim: Arc::new(IndexedClaim::from_claim(&c)),
+                    similarity: h.score,
+                })
+            })
+            .collect();
+        Ok(matcher::semantic::fuse(
+            lang,
+            lexical,
+            |id| semantic.similarity(post, id),
+            neighbours,
+            top,
+        ))
     }
 
     /// Stores a new claim; an existing id is a conflict. Returns it as stored.
@@ -520,6 +633,31 @@ impl KnowledgeBase {
         self.actor.as_deref().unwrap_or("cli")
     }
 
+    /// The key with this id, unless it is unknown or revoked (a signed-in
+    /// page checks its key on every request).
+    pub fn live_key(&self, id: &str) -> Result<Option<crate::keys::ApiKey>> {
+        Ok(self
+            .inner
+            .store
+            .list_keys()?
+            .into_iter()
+            .find(|k| k.id == id && k.revoked_at.is_none()))
+    }
+
+    /// Claims that list this URL as an appearance or as their review, the
+    /// URL taken as given and in canonical form.
+    pub fn claims_with_url(&self, url: &str) -> Result<Vec<Claim>> {
+        let url = url.trim();
+        let mut ids = self.inner.store.claims_with_url(url)?;
+        if let Some(canonical) = text::canonical_url(url).filter(|c| c != url) {
+            ids.extend(self.inner.store.claims_with_url(&canonical)?);
+        }
+        ids.sort();
+        ids.dedup();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        self.inner.store.get_claims(&refs)
+    }
+
     /// The store, for key management.
     pub fn store(&self) -> &Store {
         &self.inner.store
@@ -613,6 +751,7 @@ impl KnowledgeBase {
             index_docs: self.inner.index.num_docs(),
             index_seq: sync.committed,
             index_bytes: self.inner.index.size_bytes(),
+            claims_with_vectors: self.semantic().map(|s| s.len() as u64),
         })
     }
 
@@ -681,6 +820,18 @@ fn decode_analysis(bytes: &[u8]) -> Option<index::Decoded> {
     ClaimTerms::decode(bytes).map(|terms| Arc::new(terms) as index::Decoded)
 }
 
+/// `matcher::rank` on the snapshot, failing with any index error it met on
+/// the way: a damaged index gives an error, never a wrong (empty) answer.
+fn rank_checked(
+    corpus: &MatchCorpus<'_>,
+    req: &matcher::Request<'_>,
+    params: &matcher::Params,
+) -> Result<Vec<matcher::Match>> {
+    let matches = matcher::rank(corpus, req, params)?;
+    corpus.0.check()?;
+    Ok(matches)
+}
+
 /// The matcher's view of an index snapshot: the one place the two meet.
 struct MatchCorpus<'a>(Snapshot<'a>);
 
@@ -734,6 +885,162 @@ fn retrieved(hit: Found) -> matcher::Retrieved {
         terms: hit.analysis.and_then(|a| a.downcast::<ClaimTerms>().ok()),
         score: hit.score,
     }
+}
+
+/// Semantic matching: claim vectors that follow the change log.
+impl KnowledgeBase {
+    /// Turns semantic matching on with this embedder, loading the vectors it
+    /// stored before; `sync_vectors` or the worker computes the rest. A
+    /// second call is ignored.
+    pub fn attach_embedder(&self, embedder: Arc<dyn crate::embed::Embedder>) -> Result<()> {
+        let vectors = crate::embed::ClaimVectors::open(embedder, &self.inner.store)?;
+        let _ = self.inner.semantic.set(Arc::new(vectors));
+        Ok(())
+    }
+
+    /// The claim vectors, when semantic matching is on.
+    pub fn semantic(&self) -> Option<&crate::embed::ClaimVectors> {
+        self.inner.semantic.get().map(Arc::as_ref)
+    }
+
+    /// Embeds every claim changed since the vectors last caught up;
+    /// `progress` hears the vectors written so far. Returns how many.
+    pub fn sync_vectors(&self, progress: impl FnMut(u64)) -> Result<u64> {
+        match self.semantic() {
+            Some(s) => s.catch_up(&self.inner.store, progress),
+            None => Ok(0),
+        }
+    }
+
+    /// Claims in other languages than the query's that its embedding finds
+    /// nearest, under the search's filters and not on the page already,
+    /// with the semantic stage's probability as their score. No cut-off: a
+    /// block of suggestions beside the keyword hits, best first: a
+    /// neighbour in another language that shares no word rarely reaches
+    /// `possible` on its own.
+    fn search_other_languages(
+        &self,
+        query: &SearchQuery,
+        page: &SearchPage,
+    ) -> Result<Vec<crate::index::Hit>> {
+        const SHOWN: usize = 5;
+        let Some(semantic) = self.semantic() else {
+            return Ok(Vec::new());
+        };
+        let lang = text::detect(&query.q).lang;
+        let shown: std::collections::HashSet<&str> =
+            page.hits.iter().map(|h| h.claim.id.as_str()).collect();
+        let v = semantic.embed_posts(&[query.q.as_str()])?.remove(0);
+        let near = semantic.search(&v, 50, |id| !shown.contains(id));
+        let best = near.first().map_or(0.0, |h| h.score);
+        let mut claims = self.claims_of(&near)?;
+        let mut out = Vec::new();
+        for hit in near {
+            let Some(claim) = claims.remove(&hit.claim_id) else {
+                continue;
+            };
+            let claim = IndexedClaim::from_claim(&claim);
+            let claim_lang = Lang::from_code(claim.lang.as_deref().unwrap_or(""));
+            if claim_lang == lang || !passes_filters(&claim, query) {
+                continue;
+            }
+            let f = matcher::semantic::features(None, Some(hit.score), best, true);
+            let score = matcher::semantic::probability(&f);
+            if out.len() == SHOWN {
+                break;
+            }
+            out.push(crate::index::Hit {
+                claim,
+                score,
+                highlights: None,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The stored claims of vector hits, by id. A claim deleted since its
+    /// vector was read is simply not there.
+    fn claims_of(
+        &self,
+        hits: &[crate::embed::Hit],
+    ) -> Result<std::collections::HashMap<String, Claim>> {
+        let ids: Vec<&str> = hits.iter().map(|h| h.claim_id.as_str()).collect();
+        Ok(self
+            .inner
+            .store
+            .get_claims(&ids)?
+            .into_iter()
+            .map(|c| (c.id.clone(), c))
+            .collect())
+    }
+
+    /// Whether every committed change has its vector (true when off).
+    pub fn vectors_caught_up(&self) -> Result<bool> {
+        match self.semantic() {
+            Some(s) => Ok(s.seq() >= self.inner.store.last_seq()?),
+            None => Ok(true),
+        }
+    }
+
+    /// Keeps the vectors following the store on a thread of their own, so
+    /// imports and writes never wait for the model. It ends with the last
+    /// handle on the knowledge base.
+    pub fn spawn_vector_worker(&self) {
+        if self.semantic().is_none() {
+            return;
+        }
+        let weak = Arc::downgrade(&self.inner);
+        std::thread::spawn(move || loop {
+            let Some(inner) = weak.upgrade() else { return };
+            let kb = KnowledgeBase { inner, actor: None };
+            let behind = kb.vectors_caught_up().map(|done| !done).unwrap_or(false);
+            if behind {
+                let total = kb.inner.store.count_claims().unwrap_or(0);
+                let mut logged = std::time::Instant::now();
+                let done = kb.sync_vectors(|n| {
+                    if logged.elapsed().as_secs() >= 5 {
+                        tracing::info!(vectors = n, claims = total, "computing claim vectors");
+                        logged = std::time::Instant::now();
+                    }
+                });
+                match done {
+                    Ok(n) => tracing::info!(vectors = n, "claim vectors caught up"),
+                    // Kept for the next round: the position did not move.
+                    Err(e) => tracing::error!(error = %e, "computing claim vectors failed"),
+                }
+            }
+            drop(kb);
+            // A store read a second: cheap, and a new claim is semantically
+            // matchable about a second plus its embedding after its write.
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        });
+    }
+}
+
+/// Whether a claim passes a search's filters (the index applies the same
+/// ones to the keyword hits).
+fn passes_filters(claim: &IndexedClaim, query: &SearchQuery) -> bool {
+    let lang_ok = query
+        .lang
+        .as_deref()
+        .is_none_or(|l| Lang::from_code(l) == Lang::from_code(claim.lang.as_deref().unwrap_or("")));
+    let verdict_ok = query.verdict.is_none_or(|v| claim.verdict == Some(v));
+    let publisher_ok = query
+        .publisher
+        .as_deref()
+        .is_none_or(|p| claim.publisher.as_deref() == Some(p));
+    let day = claim
+        .review_date
+        .as_deref()
+        .and_then(|d| d.get(..10))
+        .and_then(|d| {
+            time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()
+        });
+    let dated_ok = match (query.from, query.to) {
+        (None, None) => true,
+        (from, to) => day.is_some_and(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t)),
+    };
+    lang_ok && verdict_ok && publisher_ok && dated_ok
 }
 
 /// A claim's entity tag: a hash of everything it shows, store-managed

@@ -4,7 +4,8 @@
 //!
 //! ```text
 //!  cli ─┐                          ┌─> store   (SQLite: the source of truth)
-//!  api ─┼─> kb::KnowledgeBase  ────┼─> index   (tantivy: derived, rebuildable)
+//!  api ─┤                          │
+//!  web ─┼─> kb::KnowledgeBase  ────┼─> index   (tantivy: derived, rebuildable)
 //!       │                          └─> matcher (pure: text -> ranked candidates)
 //!       │      store, index, matcher ─> model, verdict (the records)
 //!       └───────────── everything ───> text    (language, normalization, analyzers)
@@ -29,14 +30,22 @@
 //! - [`formats`] reads and writes JSONL, ClaimReview and Fact Check API files;
 //!   [`batch`] streams matching over JSONL; [`eval`] measures it; [`bench`]
 //!   times it; [`train`] fits its models offline.
+//! - [`embed`] turns text into multilingual vectors (the e5 engine, when the
+//!   build found it) and keeps the claim vectors following the change log;
+//!   the facade fuses them into matching ([`matcher::semantic`]) and search.
 //! - [`cli`] and [`api`] are thin adapters over [`kb::KnowledgeBase`];
-//!   [`keys`] the API keys and roles they check.
+//!   [`keys`] the API keys and roles they check. [`server`] sits above
+//!   `api`: listener, shared layers, shutdown, unknown paths, and the
+//!   place other routers mount beside the API. [`web`] is the third
+//!   adapter: the server-rendered pages, mounted beside the API by `server`
+//!   (templates, assets and message catalogs in the top-level `web/` folder).
 //! - [`error`] the one core error type.
 
 pub mod api;
 pub mod batch;
 pub mod bench;
 pub mod cli;
+pub mod embed;
 pub mod error;
 pub mod eval;
 pub mod formats;
@@ -45,10 +54,12 @@ pub mod kb;
 pub mod keys;
 pub mod matcher;
 pub mod model;
+pub mod server;
 pub mod store;
 pub mod text;
 pub mod train;
 pub mod verdict;
+pub mod web;
 
 pub use error::{Error, Result};
 pub use kb::KnowledgeBase;

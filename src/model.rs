@@ -9,7 +9,9 @@ use crate::verdict::Verdict;
 /// export; `version`, `created_at` and `updated_at` are set by the store.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Claim {
-    /// Public id: the one the source gave, or one derived from review URL + text.
+    /// Public id: the one the source gave, or one derived from review URL + text
+    /// (a request creating a claim may leave it out; the server derives it).
+    #[serde(default)]
     pub id: String,
     /// The claim as the fact-checker states it.
     pub text: String,

@@ -28,7 +28,8 @@ pub use moderation::{
 const MIGRATIONS: &[&str] = &[
     include_str!("../schema/001_claims.sql"),
     include_str!("../schema/002_api_keys.sql"),
-    include_str!("../schema/005_moderation.sql"),
+    include_str!("../schema/003_claim_vectors.sql"),
+    include_str!("../schema/004_moderation.sql"),
 ];
 
 /// What an upsert did.
@@ -602,6 +603,72 @@ fn now_rfc3339() -> String {
                 .ok()
         })
         .unwrap_or_default()
+}
+
+/// Claim vectors (semantic matching): derived data, written without a
+/// change row, with each model's position in the change log.
+impl Store {
+    /// The last change applied to this model's vectors (0: none yet).
+    pub fn vector_seq(&self, model: &str) -> Result<i64> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT seq FROM vector_progress WHERE model = ?1",
+                [model],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0))
+    }
+
+    /// Calls `f` with every stored vector of this model, as bytes.
+    pub fn for_each_vector(&self, model: &str, mut f: impl FnMut(&str, &[u8])) -> Result<()> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT claim_id, vector FROM claim_vector WHERE model = ?1")?;
+        let mut rows = stmt.query([model])?;
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            let bytes = row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+            f(&id, bytes);
+        }
+        Ok(())
+    }
+
+    /// Writes vectors, removes those of deleted claims and moves the model's
+    /// position to `seq`, in one transaction: after a crash the vectors and
+    /// the position agree.
+    pub fn apply_vectors(
+        &self,
+        model: &str,
+        set: &[(String, Vec<u8>)],
+        remove: &[String],
+        seq: i64,
+    ) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        {
+            let mut put = tx.prepare_cached(
+                "INSERT INTO claim_vector (model, claim_id, vector) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (model, claim_id) DO UPDATE SET vector = excluded.vector",
+            )?;
+            for (id, bytes) in set {
+                put.execute(params![model, id, bytes])?;
+            }
+            let mut del =
+                tx.prepare_cached("DELETE FROM claim_vector WHERE model = ?1 AND claim_id = ?2")?;
+            for id in remove {
+                del.execute(params![model, id])?;
+            }
+            tx.execute(
+                "INSERT INTO vector_progress (model, seq) VALUES (?1, ?2)
+                 ON CONFLICT (model) DO UPDATE SET seq = excluded.seq",
+                params![model, seq],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -67,6 +67,47 @@ pub fn train(paths: &[PathBuf], l2: f64, pairwise: bool) -> Result<String> {
     Ok(out)
 }
 
+/// Fits the semantic stage's logistic model (the lexical fitter, its
+/// unused features held at zero) on `eval --fusion-samples-out` files and
+/// returns it as the constants `matcher::semantic` holds.
+pub fn train_fusion(paths: &[PathBuf], l2: f64) -> Result<String> {
+    use crate::matcher::semantic::{M, NAMES};
+    use std::fmt::Write as _;
+    let mut samples: Vec<([f32; N], bool)> = Vec::new();
+    for path in paths {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Invalid(format!("reading {}: {e}", path.display())))?;
+        for (i, line) in text.lines().enumerate() {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() != 3 + M {
+                return Err(bad_line(path, i, format!("expected {} columns", 3 + M)));
+            }
+            let mut x = [0f32; N];
+            for (slot, col) in x.iter_mut().zip(&cols[3..]) {
+                *slot = col
+                    .parse()
+                    .map_err(|_| bad_line(path, i, format!("not a number: {col}")))?;
+            }
+            samples.push((x, cols[2] == "1"));
+        }
+    }
+    let fit = fit(&samples, l2);
+    let positives = samples.iter().filter(|s| s.1).count();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "// fitted on {} candidates ({positives} relevant), l2 {l2}",
+        samples.len()
+    );
+    let _ = writeln!(out, "pub const WEIGHTS: [f32; M] = [");
+    for (w, name) in fit.weights.iter().zip(NAMES) {
+        let _ = writeln!(out, "    {w:.4}, // {name}");
+    }
+    let _ = writeln!(out, "];");
+    let _ = writeln!(out, "pub const BIAS: f32 = {:.4};", fit.bias);
+    Ok(out)
+}
+
 fn bad_line(path: &Path, index: usize, reason: String) -> Error {
     Error::BadRecord {
         file: path.to_path_buf(),

@@ -19,6 +19,7 @@ pub struct AuditParams {
 #[utoipa::path(
     get,
     path = "/api/v1/audit",
+    summary = "Read the audit trail",
     tag = "moderation",
     description = "The audit trail, oldest first (the latest 500 changes): every change to a claim made \
                    through moderation, a link, a narrative or the settings, with who, when, before and after.",

@@ -10,8 +10,8 @@ use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderMap};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -43,8 +43,8 @@ impl Caller {
 }
 
 /// Resolves the caller's key (refusing unknown and revoked ones), applies
-/// the rate limit and the private-server rule, and hands the caller on to
-/// the handler as a request extension.
+/// the rate limit, the private-server rule and the route's role, and hands
+/// the caller on to the handler as a request extension.
 pub async fn authenticate(
     State(state): State<AppState>,
     mut request: Request,
@@ -75,8 +75,32 @@ pub async fn authenticate(
             return e.into_response();
         }
     }
+    // Before any extractor runs: a caller without the role learns that,
+    // not what is wrong with a body they may not send anyway.
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| request.uri().path(), MatchedPath::as_str);
+    if let Some(role) = required_role(request.method(), route) {
+        if let Err(e) = caller.require(role) {
+            return e.into_response();
+        }
+    }
     request.extensions_mut().insert(caller);
     next.run(request).await
+}
+
+/// The role a route needs beyond the private-server rule: key management
+/// is for admins, every other write for editors; reads (matching a post is
+/// one, whatever its method) need none.
+pub fn required_role(method: &Method, route: &str) -> Option<Role> {
+    if route == "/api/v1/keys" || route.starts_with("/api/v1/keys/") {
+        return Some(Role::Admin);
+    }
+    let reads = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+        || route == "/api/v1/match"
+        || route.starts_with("/api/v1/match/");
+    (!reads).then_some(Role::Editor)
 }
 
 async fn resolve(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {

@@ -6,18 +6,22 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 
 use super::auth::Caller;
-use super::{blocking, ApiError, ApiJson, ApiPath, AppState};
+use super::{blocking, ApiBytes, ApiError, ApiJson, ApiPath, AppState};
+use crate::error::Error;
+use crate::formats;
 use crate::keys::Role;
 use crate::model::{Appearance, Claim};
 
 #[utoipa::path(
     get,
     path = "/api/v1/claims/{id}",
+    summary = "Read one claim",
     tag = "claims",
     description = "One claim: as JSON, or as schema.org ClaimReview JSON-LD with `Accept: application/ld+json`.",
-    params(("id" = String, Path, description = "The claim's id")),
+    params(("id" = String, Path, description = "The claim's id"), ("If-None-Match" = Option<String>, Header, description = "ETags of versions the client holds (or `*`): if the claim is still one of them, the answer is 304 without a body")),
     responses(
         (status = 200, description = "The claim", headers(("ETag" = String, description = "The version of the claim returned")), content((Claim = "application/json"), (Object = "application/ld+json"))),
+        (status = 304, description = "The claim is still the version named by If-None-Match", headers(("ETag" = String, description = "The claim's current version"))),
         (status = 404, description = "No claim with this id", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 406, description = "Neither JSON nor JSON-LD is acceptable", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -32,6 +36,12 @@ pub async fn get_one(
 ) -> Result<Response, ApiError> {
     let kb = state.kb.clone();
     let claim = blocking(move || kb.get_claim(&id)).await?;
+    let tag = crate::kb::etag(&claim);
+    if header_text(&headers, header::IF_NONE_MATCH)?.is_some_and(|h| none_match(&h, &tag)) {
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        set_etag(&mut response, &claim);
+        return Ok(response);
+    }
     let accept = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -87,12 +97,16 @@ fn set_etag(response: &mut Response, claim: &Claim) {
 }
 
 fn if_match(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    header_text(headers, header::IF_MATCH)
+}
+
+fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Result<Option<String>, ApiError> {
     headers
-        .get(header::IF_MATCH)
+        .get(&name)
         .map(|v| {
             v.to_str()
                 .map(str::to_string)
-                .map_err(|_| ApiError::BadRequest("If-Match is not readable text".into()))
+                .map_err(|_| ApiError::BadRequest(format!("{name} is not readable text")))
         })
         .transpose()
 }
@@ -110,6 +124,31 @@ pub(super) fn merge_patch_body(
     }
     serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("the body is not JSON: {e}")))
+}
+
+/// Whether an `If-None-Match` value names `tag`: `*`, or any listed tag
+/// under the weak comparison RFC 9110 (13.1.2) asks for, `W/` ignored.
+fn none_match(header: &str, tag: &str) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_string();
+    header.trim() == "*" || header.split(',').any(|t| bare(t) == bare(tag))
+}
+
+/// A claim from a request body, cleaned of control characters like an
+/// imported one. Without an id it takes `path_id` (PUT) or, for a new
+/// claim, the id an import derives from its review URL and text, so the
+/// same fact-check posted twice is one claim.
+fn from_body(claim: Claim, path_id: Option<&str>) -> Result<Claim, ApiError> {
+    let mut claim = formats::clean::claim(claim).map_err(Error::Invalid)?;
+    if claim.id.trim().is_empty() {
+        claim.id = match path_id {
+            Some(id) => id.to_string(),
+            None => {
+                let url = claim.url.as_deref().filter(|u| !u.trim().is_empty());
+                formats::derive_id(url, claim.text.trim())
+            }
+        };
+    }
+    Ok(claim)
 }
 
 fn with_claim(status: StatusCode, claim: &Claim) -> Response {
@@ -139,12 +178,13 @@ fn url_segment(id: &str) -> String {
 #[utoipa::path(
     post,
     path = "/api/v1/claims",
+    summary = "Create a claim",
     tag = "claims",
-    description = "Creates a claim. It is searchable and matchable when the response arrives.",
-    request_body(content = Claim, content_type = "application/json"),
+    description = "Creates a claim. It is searchable and matchable when the response arrives. Without an `id` the server derives one from the review URL and the text, as an import does, so posting the same fact-check twice is a 409, not a copy. Control characters (other than tab and newline) are dropped from text; an id holding one is refused.",
+    request_body(content = Claim, content_type = "application/json", example = json!({"text": "Test claim: the border fence opens to everyone on the 15th", "title": "No, the border fence does not open on the 15th", "lang": "en", "verdict": "false", "url": "https://example.org/review/fence-15th", "publisher": "Test Desk"})),
     responses(
         (status = 201, description = "Created", body = Claim, headers(("ETag" = String, description = "The claim's version"), ("Location" = String, description = "The claim's URL"))),
-        (status = 400, description = "Malformed JSON, wrong types or an unusable claim", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON, wrong types, an unusable claim or an id with a control character", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key's role is not enough", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "A claim with this id exists", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -160,6 +200,7 @@ pub async fn create(
     ApiJson(claim): ApiJson<Claim>,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
+    let claim = from_body(claim, None)?;
     let kb = state.kb.acting_as(&super::posts::editor(&caller)?);
     let claim = blocking(move || kb.create_claim(claim)).await?;
     Ok(with_claim(StatusCode::CREATED, &claim))
@@ -168,10 +209,11 @@ pub async fn create(
 #[utoipa::path(
     put,
     path = "/api/v1/claims/{id}",
+    summary = "Replace or create a claim",
     tag = "claims",
-    description = "Replaces the claim (or creates it). With If-Match, only if the claim is still the version read.",
+    description = "Replaces the claim (or creates it). The id is the path's: the body may leave it out, and a body id that differs is a 400. With If-Match, only if the claim is still the version read.",
     params(("id" = String, Path, description = "The claim's id"), ("If-Match" = Option<String>, Header, description = "The ETag of the claim as last read: the write happens only if it is still current")),
-    request_body(content = Claim, content_type = "application/json"),
+    request_body(content = Claim, content_type = "application/json", example = json!({"text": "Test claim: the border fence opens to everyone on the 15th", "title": "No, the border fence does not open on the 15th", "lang": "en", "verdict": "false", "url": "https://example.org/review/fence-15th", "publisher": "Test Desk"})),
     responses(
         (status = 200, description = "Replaced", body = Claim, headers(("ETag" = String, description = "The version of the claim returned"))),
         (status = 201, description = "Created", body = Claim, headers(("ETag" = String, description = "The version of the claim returned"))),
@@ -193,6 +235,8 @@ pub async fn replace(
     ApiJson(claim): ApiJson<Claim>,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
+    formats::clean::check_id(&id).map_err(Error::Invalid)?;
+    let claim = from_body(claim, Some(&id))?;
     let tag = if_match(&headers)?;
     let kb = state.kb.acting_as(&super::posts::editor(&caller)?);
     let (claim, created) = blocking(move || kb.replace_claim(&id, claim, tag.as_deref())).await?;
@@ -207,10 +251,11 @@ pub async fn replace(
 #[utoipa::path(
     patch,
     path = "/api/v1/claims/{id}",
+    summary = "Change fields of a claim",
     tag = "claims",
     description = "Changes fields of the claim with a JSON merge patch (RFC 7396): `null` removes a field. The id can't change.",
     params(("id" = String, Path, description = "The claim's id"), ("If-Match" = Option<String>, Header, description = "The ETag of the claim as last read: the write happens only if it is still current")),
-    request_body(content = Object, content_type = "application/merge-patch+json"),
+    request_body(content = Object, content_type = "application/merge-patch+json", example = json!({"summary": "The fence stays closed; the post shows an old photo.", "tags": ["border"]})),
     responses(
         (status = 200, description = "Patched", body = Claim, headers(("ETag" = String, description = "The version of the claim returned"))),
         (status = 400, description = "Not JSON, or the patched claim is not valid", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -229,10 +274,11 @@ pub async fn patch(
     Extension(caller): Extension<Caller>,
     ApiPath(id): ApiPath<String>,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    ApiBytes(body): ApiBytes,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
-    let patch = merge_patch_body(&headers, &body)?;
+    let mut patch = merge_patch_body(&headers, &body)?;
+    formats::clean::value(&mut patch);
     let tag = if_match(&headers)?;
     let kb = state.kb.acting_as(&super::posts::editor(&caller)?);
     let claim = blocking(move || kb.patch_claim(&id, &patch, tag.as_deref())).await?;
@@ -242,6 +288,7 @@ pub async fn patch(
 #[utoipa::path(
     delete,
     path = "/api/v1/claims/{id}",
+    summary = "Delete a claim",
     tag = "claims",
     description = "Deletes the claim.",
     params(("id" = String, Path, description = "The claim's id"), ("If-Match" = Option<String>, Header, description = "The ETag of the claim as last read: the write happens only if it is still current")),
@@ -271,6 +318,7 @@ pub async fn delete(
 #[utoipa::path(
     get,
     path = "/api/v1/claims/{id}/appearances",
+    summary = "List where a claim was seen",
     tag = "claims",
     description = "Where the claim was seen.",
     params(("id" = String, Path, description = "The claim's id")),
@@ -296,10 +344,11 @@ pub async fn appearances(
 #[utoipa::path(
     post,
     path = "/api/v1/claims/{id}/appearances",
+    summary = "Add where a claim was seen",
     tag = "claims",
     description = "Adds a place the claim was seen; its URL then matches posts that carry it.",
     params(("id" = String, Path, description = "The claim's id"), ("If-Match" = Option<String>, Header, description = "The ETag of the claim as last read: the write happens only if it is still current")),
-    request_body(content = Appearance, content_type = "application/json"),
+    request_body(content = Appearance, content_type = "application/json", example = json!({"url": "https://example.org/posts/fence-1", "text": "The fence opens on the 15th, share!"})),
     responses(
         (status = 201, description = "Added; the whole claim", body = Claim, headers(("ETag" = String, description = "The version of the claim returned"))),
         (status = 400, description = "Malformed JSON, wrong types, or neither url nor text", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -323,6 +372,7 @@ pub async fn add_appearance(
     caller.require(Role::Editor)?;
     let tag = if_match(&headers)?;
     let kb = state.kb.acting_as(&super::posts::editor(&caller)?);
+    let appearance = formats::clean::appearance(appearance);
     let claim = blocking(move || kb.add_appearance(&id, appearance, tag.as_deref())).await?;
     let mut response = (StatusCode::CREATED, Json(&claim)).into_response();
     set_etag(&mut response, &claim);
@@ -349,6 +399,17 @@ mod tests {
             Some(Representation::Json)
         ));
         assert!(representation("text/html").is_none());
+    }
+
+    #[test]
+    fn if_none_match_compares_weakly_and_takes_a_star() {
+        let tag = "\"abc\"";
+        assert!(none_match("\"abc\"", tag));
+        assert!(none_match("W/\"abc\"", tag));
+        assert!(none_match("\"x\", W/\"abc\"", tag));
+        assert!(none_match(" * ", tag));
+        assert!(!none_match("\"abd\"", tag));
+        assert!(!none_match("abc", tag));
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub struct CreatedKey {
 #[utoipa::path(
     get,
     path = "/api/v1/keys",
+    summary = "List API keys",
     tag = "keys",
     description = "Every API key, revoked ones included; never a secret.",
     responses(
@@ -56,9 +57,10 @@ pub async fn list(
 #[utoipa::path(
     post,
     path = "/api/v1/keys",
+    summary = "Make an API key",
     tag = "keys",
     description = "Makes a key; the answer carries its secret, which is never shown again.",
-    request_body(content = NewKey, content_type = "application/json"),
+    request_body(content = NewKey, content_type = "application/json", example = json!({"name": "newsroom desk", "role": "editor"})),
     responses(
         (status = 201, description = "The key and its secret", body = CreatedKey),
         (status = 400, description = "Malformed JSON, an unknown role or an empty name", body = Problem, content_type = "application/problem+json"),
@@ -85,6 +87,7 @@ pub async fn create(
 #[utoipa::path(
     delete,
     path = "/api/v1/keys/{id}",
+    summary = "Revoke an API key",
     tag = "keys",
     description = "Revokes a key: requests with it are refused from now on.",
     params(("id" = String, Path, description = "The key's public id")),

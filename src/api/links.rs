@@ -15,6 +15,15 @@ use crate::keys::Role;
 use crate::store::{Decision, Link, LinkFilter, LinkStatus, ReviewFilter, ReviewItem};
 use serde::Deserialize;
 
+/// The orders of the review queue.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)] // a description only: the facade reads the name
+pub enum ReviewSort {
+    Newest,
+    MostSeen,
+}
+
 /// A link's entity tag: its version, quoted.
 fn with_etag(link: &Link) -> Response {
     let mut response = Json(link).into_response();
@@ -41,6 +50,7 @@ fn if_version(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
 #[utoipa::path(
     get,
     path = "/api/v1/links",
+    summary = "List links",
     tag = "moderation",
     description = "Links between posts and claims, oldest first (at most 500).",
     params(LinkFilter),
@@ -63,6 +73,7 @@ pub async fn list(
 #[utoipa::path(
     get,
     path = "/api/v1/links/{id}",
+    summary = "Read one link",
     tag = "moderation",
     description = "One link with its evidence and decision.",
     params(("id" = i64, Path, description = "The link's id")),
@@ -106,11 +117,12 @@ async fn decide(
 #[utoipa::path(
     post,
     path = "/api/v1/links/{id}/confirm",
+    summary = "Confirm a link",
     tag = "moderation",
     description = "Confirms a suggested link: the post becomes an appearance of the claim, and its text \
                    matching material, before the response arrives.",
     params(("id" = i64, Path, description = "The link's id"), ("If-Match" = Option<String>, Header, description = "The link's ETag as last read")),
-    request_body(content = Option<DecisionBody>, content_type = "application/json"),
+    request_body(content = Option<DecisionBody>, content_type = "application/json", example = json!({"note": "same video, same claim"})),
     responses(
         (status = 200, description = "Confirmed", body = Link, headers(("ETag" = String, description = "The link's version"))),
         (status = 400, description = "A bad id, body or If-Match", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -136,10 +148,11 @@ pub async fn confirm(
 #[utoipa::path(
     post,
     path = "/api/v1/links/{id}/reject",
+    summary = "Reject a link",
     tag = "moderation",
     description = "Rejects a suggested link: the post and the claim are never linked again.",
     params(("id" = i64, Path, description = "The link's id"), ("If-Match" = Option<String>, Header, description = "The link's ETag as last read")),
-    request_body(content = Option<DecisionBody>, content_type = "application/json"),
+    request_body(content = Option<DecisionBody>, content_type = "application/json", example = json!({"note": "same topic, another claim"})),
     responses(
         (status = 200, description = "Rejected", body = Link, headers(("ETag" = String, description = "The link's version"))),
         (status = 400, description = "A bad id, body or If-Match", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -165,10 +178,19 @@ pub async fn reject(
 #[utoipa::path(
     get,
     path = "/api/v1/review",
+    summary = "The review queue",
     tag = "moderation",
     description = "The review queue: each link with its post (text, times seen, first and last seen, \
                    platforms), its claim with the verdict, and the explanation.",
-    params(ReviewFilter),
+    params(
+        ("status" = Option<LinkStatus>, Query, description = "Link status (default suggested)"),
+        ("band" = Option<String>, Query, description = "match or possible"),
+        ("lang" = Option<String>, Query, description = "The post's language (ISO 639-1)"),
+        ("platform" = Option<String>, Query, description = "A platform the post was seen on"),
+        ("since" = Option<String>, Query, description = "Only posts last seen at or after this time (RFC 3339 or a day)"),
+        ("sort" = inline(Option<ReviewSort>), Query, description = "newest (last seen first, the default) or most_seen"),
+        ("limit" = Option<usize>, Query, description = "Most items, 1 to 500 (default 50)")
+    ),
     responses(
         (status = 200, description = "The queue", body = Vec<ReviewItem>),
         (status = 400, description = "A bad parameter", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -188,6 +210,7 @@ pub async fn review(
 #[utoipa::path(
     get,
     path = "/api/v1/settings",
+    summary = "Read the thresholds",
     tag = "moderation",
     description = "This data folder's thresholds.",
     responses(
@@ -205,9 +228,10 @@ pub async fn settings(State(state): State<AppState>) -> Result<Json<Settings>, A
 #[utoipa::path(
     put,
     path = "/api/v1/settings",
+    summary = "Set the thresholds",
     tag = "moderation",
     description = "Sets the thresholds: `suggest_at` ≤ `confirm_at` (or `confirm_at` null: no automatic confirmation).",
-    request_body(content = Settings, content_type = "application/json"),
+    request_body(content = Settings, content_type = "application/json", example = json!({"suggest_at": 0.3, "confirm_at": 0.95})),
     responses(
         (status = 200, description = "The thresholds as stored", body = Settings),
         (status = 400, description = "Malformed JSON, scores outside [0, 1], or confirm_at below suggest_at", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -246,10 +270,11 @@ pub struct BulkDecision {
 #[utoipa::path(
     post,
     path = "/api/v1/links/decide",
+    summary = "Decide several links",
     tag = "moderation",
     description = "Confirms or rejects several suggested links at once, all or nothing: if one is unknown \
                    or decided already, none is decided.",
-    request_body(content = BulkDecision, content_type = "application/json"),
+    request_body(content = BulkDecision, content_type = "application/json", example = json!({"ids": [1, 2], "status": "rejected", "note": "not this story"})),
     responses(
         (status = 200, description = "The links as decided, in the order given", body = Vec<Link>),
         (status = 400, description = "Malformed JSON, or a status other than confirmed or rejected", body = super::openapi::Problem, content_type = "application/problem+json"),

@@ -86,9 +86,10 @@ impl<'a> From<&'a Match> for MatchView<'a> {
 #[utoipa::path(
     post,
     path = "/api/v1/match",
+    summary = "Match one post",
     tag = "match",
     description = "Which known claims the post repeats: scored (a calibrated probability), banded (match, possible, none) and explained.",
-    request_body(content = MatchRequest, content_type = "application/json"),
+    request_body(content = MatchRequest, content_type = "application/json", example = json!({"text": "Share before they delete it: the border fence opens to everyone on the 15th!", "top": 5})),
     responses(
         (status = 200, description = "The matches, best first", body = MatchResponse),
         (status = 400, description = "Malformed JSON, unknown fields, empty or too long text, bad top", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -141,10 +142,11 @@ pub struct MatchResponse<'a> {
 #[utoipa::path(
     post,
     path = "/api/v1/match/batch",
+    summary = "Match a stream of posts",
     tag = "match",
     description = "Matches a stream of posts: one JSON object per line in (`{\"id\", \"text\", \"lang\"?, \"url\"?}`), one line out per line in, in input order (`{\"id\", \"matches\"}` or `{\"id\", \"line\", \"error\"}`), streamed both ways. Past the record cap the rest is not read and a last line says so.",
-    params(("x-top" = Option<usize>, Header, description = "Matches per post, 1 to 50 (default 5)")),
-    request_body(content = String, content_type = "application/x-ndjson"),
+    params(("x-top" = Option<usize>, Header, minimum = 1, maximum = 50, description = "Matches per post, 1 to 50 (default 5)")),
+    request_body(content = String, content_type = "application/x-ndjson", example = json!("{\"id\": 1, \"text\": \"the border fence opens on the 15th\"}\n{\"id\": 2, \"text\": \"l9a7 corona fih puce\", \"lang\": \"ar\"}\n")),
     responses(
         (status = 200, description = "One JSON line per post", body = String, content_type = "application/x-ndjson"),
         (status = 400, description = "A bad x-top", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -180,16 +182,18 @@ pub async fn match_batch(
     let kb = state.kb.clone();
     let metrics = std::sync::Arc::clone(&state.metrics);
     let cap = state.options.max_records;
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let input = stream::body_reader(body);
+    let (input, upload) = stream::body_reader(body);
     let (mut output, out_body) = stream::body_writer();
     tokio::task::spawn_blocking(move || {
+        let _upload = upload;
         let mut capped = stream::Capped {
-            inner: std::io::BufReader::new(input),
+            inner: input,
             lines_left: cap,
             hit: false,
         };
-        let result = crate::batch::run(&kb, &mut capped, &mut output, top, threads);
+        // Every batch request shares the process's matching threads.
+        let pool = crate::batch::Pool::shared();
+        let result = crate::batch::run_on(pool, &kb, &mut capped, &mut output, top);
         if let Ok(stats) = &result {
             metrics.count_bands(stats.bands);
         }

@@ -3,8 +3,8 @@
 //! problem+json in one place ([`problem`]); who may call what is decided
 //! in [`auth`].
 //!
-//! Every response carries an `x-request-id` (the caller's, or a new one),
-//! and the log line of every failed request names it.
+//! The listener, the request id, the time limit, CORS and unknown paths
+//! belong to [`crate::server`], which mounts these routes.
 
 pub mod audit;
 pub mod auth;
@@ -21,17 +21,12 @@ pub mod search;
 pub mod stream;
 pub mod transfer;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use anyhow::Context;
-use axum::extract::{DefaultBodyLimit, FromRequest, MatchedPath, Request, State};
-use axum::http::{HeaderName, HeaderValue, Method};
-use axum::middleware::{self, Next};
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use tower_http::cors::{AllowOrigin, CorsLayer};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -59,7 +54,8 @@ pub struct ServeOptions {
     /// An origin browsers may call the API from (repeatable; `*` for any).
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     pub cors_origins: Vec<String>,
-    /// Seconds a request may take before it is stopped (503).
+    /// Seconds a request may take before it is stopped (503), and a
+    /// connection may wait before sending a whole request head.
     #[arg(long, default_value_t = 30)]
     pub timeout_secs: u64,
     /// Requests a minute per key, or per address without one (0: no limit).
@@ -93,27 +89,37 @@ pub struct AppState {
     pub openapi: Arc<String>,
 }
 
-/// The whole API, ready to serve (or to call in-process, as the tests do).
+impl AppState {
+    pub fn new(kb: KnowledgeBase, options: ServeOptions) -> AppState {
+        AppState {
+            kb,
+            limiter: Arc::new(auth::RateLimiter::new(options.rate_limit)),
+            options: Arc::new(options),
+            metrics: Arc::new(ops::Metrics::default()),
+            openapi: Arc::new(openapi_json()),
+        }
+    }
+}
+
+/// The API's routes with their own layers (keys, roles, rate limit, body
+/// limit), without the server's: see [`crate::server::app`], which mounts
+/// them beside other pages and answers unknown paths.
 pub fn router(kb: KnowledgeBase, options: ServeOptions) -> Router {
-    let (routes, spec) = routes().split_for_parts();
-    let state = AppState {
-        kb,
-        limiter: Arc::new(auth::RateLimiter::new(options.rate_limit)),
-        options: Arc::new(options),
-        metrics: Arc::new(ops::Metrics::default()),
-        openapi: Arc::new(spec.to_json().unwrap_or_default()),
-    };
-    let cors = cors_layer(&state.options.cors_origins);
+    router_with(AppState::new(kb, options))
+}
+
+/// [`router`] over a state the caller keeps (the server reads its metrics).
+pub fn router_with(state: AppState) -> Router {
+    let (routes, _) = routes().split_for_parts();
+    // A route layer, so that it runs only for a route and method that
+    // exist: a method no route has is a 405 whoever asks, not a 401.
     routes
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
-        .layer(middleware::from_fn_with_state(
+        .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
         ))
-        .layer(middleware::from_fn_with_state(state.clone(), observe))
-        .layer(cors)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .with_state(state)
 }
 
@@ -170,124 +176,8 @@ pub fn openapi_json() -> String {
     routes().split_for_parts().1.to_json().unwrap_or_default()
 }
 
-/// Serves until Ctrl-C or SIGTERM, letting requests in flight finish.
-pub fn serve(kb: KnowledgeBase, addr: SocketAddr, options: ServeOptions) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("binding {addr}"))?;
-        tracing::info!(addr = %listener.local_addr()?, private = options.private, "serving");
-        let app = router(kb, options).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("serving HTTP")
-    })
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-    tracing::info!("shutting down: finishing requests in flight");
-}
-
-fn cors_layer(origins: &[String]) -> CorsLayer {
-    let allow = if origins.iter().any(|o| o == "*") {
-        AllowOrigin::any()
-    } else {
-        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
-    };
-    CorsLayer::new()
-        .allow_origin(allow)
-        .allow_methods([
-            Method::GET,
-            Method::POST,
-            Method::PUT,
-            Method::PATCH,
-            Method::DELETE,
-        ])
-        .allow_headers([
-            axum::http::header::AUTHORIZATION,
-            axum::http::header::CONTENT_TYPE,
-            axum::http::header::IF_MATCH,
-            HeaderName::from_static("x-top"),
-            REQUEST_ID.clone(),
-        ])
-        .expose_headers([
-            axum::http::header::ETAG,
-            axum::http::header::RETRY_AFTER,
-            REQUEST_ID.clone(),
-        ])
-}
-
-static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// Request id, timeout and metrics around every request.
-async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let id = request
-        .headers()
-        .get(&REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 128)
-        .map(str::to_string)
-        .unwrap_or_else(new_request_id);
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", |p| p.as_str())
-        .to_string();
-    let method = request.method().clone();
-    let span = tracing::info_span!("request", id = %id, %method, route = %route);
-    let limit = Duration::from_secs(state.options.timeout_secs.max(1));
-    let run = tracing::Instrument::instrument(tokio::time::timeout(limit, next.run(request)), span);
-    let mut response = match run.await {
-        Ok(response) => response,
-        Err(_) => {
-            tracing::warn!(request_id = %id, route = %route, "request timed out");
-            ApiError::Timeout.into_response()
-        }
-    };
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert(REQUEST_ID.clone(), value);
-    }
-    let status = response.status();
-    if status.is_server_error() {
-        tracing::error!(request_id = %id, %method, route = %route, status = status.as_u16(), "request failed");
-    }
-    state
-        .metrics
-        .observe(&method, &route, status.as_u16(), started.elapsed());
-    response
-}
-
-fn new_request_id() -> String {
-    let mut bytes = [0u8; 8];
-    // Without randomness an id is still unique enough from the clock.
-    if getrandom::fill(&mut bytes).is_err() {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-        bytes = nanos.to_le_bytes();
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-async fn not_found() -> ApiError {
+/// Unknown paths under `/api/`: the API's own 404.
+pub async fn not_found() -> ApiError {
     ApiError::NotFound("no such route".into())
 }
 
@@ -308,6 +198,21 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
         Ok(ApiJson(value))
+    }
+}
+
+/// A raw body under the JSON body limit, whose every rejection (the limit
+/// above all) is a problem+json.
+pub struct ApiBytes(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::body::Bytes::from_request(req, state)
+            .await
+            .map(ApiBytes)
+            .map_err(|e| problem::from_bytes_rejection(&e))
     }
 }
 

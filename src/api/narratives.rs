@@ -14,6 +14,7 @@ use crate::store::Narrative;
 #[utoipa::path(
     get,
     path = "/api/v1/narratives",
+    summary = "List narratives",
     tag = "moderation",
     description = "Every narrative, newest first.",
     responses(
@@ -31,9 +32,10 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<Narrative>>,
 #[utoipa::path(
     post,
     path = "/api/v1/narratives",
+    summary = "Create a narrative",
     tag = "moderation",
     description = "Creates a narrative over the claims named; each joins it (leaving any other narrative).",
-    request_body(content = NarrativeInput, content_type = "application/json"),
+    request_body(content = NarrativeInput, content_type = "application/json", example = json!({"title": "Storm the border fence on the 15th", "event_date": "2024-09-15", "place": "Fnideq", "status": "active", "claims": []})),
     responses(
         (status = 201, description = "Created", body = NarrativeView),
         (status = 400, description = "Malformed JSON, no title, an unknown claim, an end before the start", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -58,6 +60,7 @@ pub async fn create(
 #[utoipa::path(
     get,
     path = "/api/v1/narratives/{id}",
+    summary = "Read one narrative",
     tag = "moderation",
     description = "A narrative with its claims, the posts linked to them, and their timeline per day and platform.",
     params(("id" = String, Path, description = "The narrative's id")),
@@ -80,10 +83,11 @@ pub async fn get_one(
 #[utoipa::path(
     patch,
     path = "/api/v1/narratives/{id}",
+    summary = "Change a narrative",
     tag = "moderation",
     description = "Changes a narrative with a JSON merge patch (RFC 7396) over its fields and its `claims` list.",
     params(("id" = String, Path, description = "The narrative's id")),
-    request_body(content = Object, content_type = "application/merge-patch+json"),
+    request_body(content = Object, content_type = "application/merge-patch+json", example = json!({"status": "dormant"})),
     responses(
         (status = 200, description = "Patched", body = NarrativeView),
         (status = 400, description = "Not JSON, or the patched narrative is not valid", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -114,6 +118,7 @@ pub async fn patch(
 #[utoipa::path(
     delete,
     path = "/api/v1/narratives/{id}",
+    summary = "Delete a narrative",
     tag = "moderation",
     description = "Deletes a narrative; its claims stay, in no narrative.",
     params(("id" = String, Path, description = "The narrative's id")),

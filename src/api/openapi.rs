@@ -51,6 +51,36 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The formats `POST /api/v1/import` reads (a description only: the
+/// handler reads the name and says what it can't take).
+#[derive(ToSchema)]
+#[schema(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum ImportFormatName {
+    Auto,
+    Jsonl,
+    Claimreview,
+    FactcheckApi,
+}
+
+/// The formats `GET /api/v1/export` writes (a description only).
+#[derive(ToSchema)]
+#[schema(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum ExportFormatName {
+    Jsonl,
+    Claimreview,
+}
+
+/// The orders a search can sort by (a description only).
+#[derive(ToSchema)]
+#[schema(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum SortName {
+    Relevance,
+    Date,
+}
+
 /// An RFC 9457 problem: every error the API returns.
 #[derive(Serialize, ToSchema)]
 pub struct Problem {
@@ -69,6 +99,9 @@ pub struct Problem {
 #[derive(Serialize, ToSchema)]
 pub struct Status {
     pub status: String,
+    /// `/readyz`: `semantic` (cross-lingual, with the embedding model) or `lexical`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matching: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
@@ -77,6 +110,7 @@ pub struct Status {
 #[utoipa::path(
     get,
     path = "/openapi.json",
+    summary = "This description",
     tag = "operations",
     description = "This description of the API, OpenAPI 3.1.",
     responses(
@@ -99,6 +133,7 @@ pub async fn spec(State(state): State<AppState>) -> Response {
 #[utoipa::path(
     get,
     path = "/docs",
+    summary = "Interactive documentation",
     tag = "operations",
     description = "Interactive documentation of every route, with a form to try each from the browser.",
     responses(

@@ -20,6 +20,7 @@ use crate::matcher::Band;
 #[utoipa::path(
     get,
     path = "/healthz",
+    summary = "Liveness probe",
     tag = "operations",
     description = "The process is up.",
     responses(
@@ -33,6 +34,7 @@ pub async fn healthz() -> Json<serde_json::Value> {
 #[utoipa::path(
     get,
     path = "/readyz",
+    summary = "Readiness probe",
     tag = "operations",
     description = "The store answers and the index holds every committed change.",
     responses(
@@ -42,8 +44,19 @@ pub async fn healthz() -> Json<serde_json::Value> {
 )]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let kb = state.kb.clone();
+    let semantic = state.kb.semantic().is_some();
     match blocking(move || kb.index_caught_up()).await {
-        Ok(true) => Json(json!({"status": "ready"})).into_response(),
+        // Semantic matching is a feature, not a condition of readiness: a
+        // server without the model answers lexically and says so.
+        Ok(true) if semantic => {
+            Json(json!({"status": "ready", "matching": "semantic"})).into_response()
+        }
+        Ok(true) => Json(json!({
+            "status": "ready",
+            "matching": "lexical",
+            "detail": "no embedding model: matching is lexical only"
+        }))
+        .into_response(),
         Ok(false) => (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({"status": "catching up", "detail": "the index is behind the store"})),
@@ -174,6 +187,7 @@ impl Metrics {
 #[utoipa::path(
     get,
     path = "/metrics",
+    summary = "Prometheus metrics",
     tag = "operations",
     description = "Prometheus metrics: requests and latency by route and status, matches by band, claims in the index.",
     responses(

@@ -46,12 +46,13 @@ pub(super) fn decision_body(body: &[u8]) -> Result<DecisionBody, ApiError> {
 #[utoipa::path(
     post,
     path = "/api/v1/posts",
+    summary = "Receive a post",
     tag = "moderation",
     description = "Receives a post. A post seen before (same canonical URL, or the same normalized text) \
                    counts one more sighting. The post is matched; each match at or above the `suggest_at` \
                    threshold becomes a suggested link (or a confirmed one at or above `confirm_at`, \
                    never for a post under five words or only a URL). A rejected pair is never suggested again.",
-    request_body(content = NewPost, content_type = "application/json"),
+    request_body(content = NewPost, content_type = "application/json", example = json!({"text": "Share before they delete it: the border fence opens to everyone on the 15th!", "url": "https://example.org/posts/fence-1", "platform": "tiktok", "lang": "en"})),
     responses(
         (status = 200, description = "The post and every link it has", body = PostOutcome),
         (status = 400, description = "Malformed JSON, unknown fields, empty or too long text, a bad URL", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -76,6 +77,7 @@ pub async fn receive(
 #[utoipa::path(
     get,
     path = "/api/v1/posts/{id}",
+    summary = "Read one post",
     tag = "moderation",
     description = "One post: its text, how often and where it was seen.",
     params(("id" = i64, Path, description = "The post's id")),
@@ -99,10 +101,11 @@ pub async fn get_one(
 #[utoipa::path(
     post,
     path = "/api/v1/posts/{id}/reject-all",
+    summary = "Reject every suggestion of a post",
     tag = "moderation",
     description = "\"None of these\": rejects every suggested link of the post at once.",
     params(("id" = i64, Path, description = "The post's id")),
-    request_body(content = Option<DecisionBody>, content_type = "application/json"),
+    request_body(content = Option<DecisionBody>, content_type = "application/json", example = json!({"note": "other floods, other year"})),
     responses(
         (status = 200, description = "The links rejected", body = Vec<Link>),
         (status = 400, description = "The id is not a number, or a bad body", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -129,12 +132,13 @@ pub async fn reject_all(
 #[utoipa::path(
     post,
     path = "/api/v1/posts/batch",
+    summary = "Receive a stream of posts",
     tag = "moderation",
     description = "Receives a stream of posts as `POST /api/v1/posts` does, one JSON object per line in, \
                    one line out per line in, in input order (`{\"id\",\"seen\",\"links\"}` or \
                    `{\"line\",\"error\"}`), streamed both ways. Past the record cap the rest is not read \
                    and a last line says so.",
-    request_body(content = String, content_type = "application/x-ndjson"),
+    request_body(content = String, content_type = "application/x-ndjson", example = json!("{\"text\": \"the border fence opens on the 15th\", \"platform\": \"x\"}\n{\"text\": \"l9a7 corona fih puce\", \"lang\": \"ar\"}\n")),
     responses(
         (status = 200, description = "One JSON line per post", body = String, content_type = "application/x-ndjson"),
         (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
@@ -161,10 +165,12 @@ pub async fn receive_batch(
     }
     let (kb, cap) = (state.kb.clone(), state.options.max_records);
     let (mut output, out_body) = stream::body_writer();
-    let input = stream::body_reader(body);
+    let (input, upload) = stream::body_reader(body);
     tokio::task::spawn_blocking(move || {
+        // Dropping it stops reading the request body.
+        let _upload = upload;
         let mut capped = stream::Capped {
-            inner: std::io::BufReader::new(input),
+            inner: input,
             lines_left: cap,
             hit: false,
         };

@@ -2,7 +2,7 @@
 //! built here and nowhere else. Each kind of error has a stable `type` URI;
 //! a 5xx says nothing internal (the log, under the request id, has it all).
 
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -53,14 +53,21 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType(
                 "send the body as JSON, with Content-Type: application/json".into(),
             ),
-            JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                ApiError::PayloadTooLarge(format!(
-                    "the body is over the limit of {} bytes",
-                    super::MAX_JSON_BODY
-                ))
-            }
+            JsonRejection::BytesRejection(e) => from_bytes_rejection(&e),
             other => ApiError::BadRequest(other.body_text()),
         }
+    }
+}
+
+/// A body that could not be read whole: over the limit, or cut off.
+pub fn from_bytes_rejection(e: &BytesRejection) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge(format!(
+            "the body is over the limit of {} bytes",
+            super::MAX_JSON_BODY
+        ))
+    } else {
+        ApiError::BadRequest(e.body_text())
     }
 }
 

@@ -13,18 +13,19 @@ use crate::verdict::Verdict;
 /// Hits per page when the client does not say.
 const DEFAULT_LIMIT: usize = 10;
 
-#[derive(Debug, Deserialize)]
+/// Public so that the search page reads the same parameters the same way.
+#[derive(Debug, Default, Deserialize)]
 pub struct SearchParams {
     #[serde(default)]
-    q: String,
-    lang: Option<String>,
-    verdict: Option<String>,
-    publisher: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    sort: Option<String>,
-    limit: Option<usize>,
-    cursor: Option<String>,
+    pub q: String,
+    pub lang: Option<String>,
+    pub verdict: Option<String>,
+    pub publisher: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub sort: Option<String>,
+    pub limit: Option<usize>,
+    pub cursor: Option<String>,
 }
 
 /// One page of a search, as the API answers it (`SearchPage` serialized).
@@ -37,6 +38,11 @@ pub struct SearchAnswer {
     facets: Option<Facets>,
     /// Pass as `cursor` for the next page; absent on the last page.
     next_cursor: Option<String>,
+    /// With semantic matching on, on a first page: the 5 claims in other
+    /// languages than the query's nearest to it in meaning, under the same
+    /// filters (their `score` is the semantic stage's probability);
+    /// absent when none.
+    other_languages: Option<Vec<SearchHit>>,
 }
 
 /// One hit: the claim's public fields, its score and its highlights.
@@ -61,19 +67,20 @@ pub struct SearchHit {
 #[utoipa::path(
     get,
     path = "/api/v1/claims",
+    summary = "Search claims",
     tag = "claims",
     description = "Searches fact-checks by words in any language (Arabic with or without diacritics, \
                    Arabizi, French, Spanish, English), with filters, facet counts over every \
                    match, highlighted snippets and stable cursor pages. Any string is a valid query.",
     params(
         ("q" = Option<String>, Query, description = "Words to look for (up to 500 characters); empty lists everything"),
-        ("lang" = Option<String>, Query, description = "Only claims in this language (ISO 639-1)"),
+        ("lang" = Option<String>, Query, description = "Only claims in this language: an ISO 639-1 code such as ar, fr, es or en", example = "ar"),
         ("verdict" = Option<Verdict>, Query, description = "Only claims with this verdict"),
         ("publisher" = Option<String>, Query, description = "Only claims by this fact-checker"),
-        ("from" = Option<String>, Query, description = "Only claims reviewed on or after this day (YYYY-MM-DD)"),
-        ("to" = Option<String>, Query, description = "Only claims reviewed on or before this day (YYYY-MM-DD)"),
-        ("sort" = Option<String>, Query, description = "`relevance` (default) or `date` (newest review first)"),
-        ("limit" = Option<usize>, Query, description = "Hits per page, 1 to 100 (default 10)"),
+        ("from" = Option<String>, Query, format = Date, description = "Only claims reviewed on or after this day (YYYY-MM-DD)"),
+        ("to" = Option<String>, Query, format = Date, description = "Only claims reviewed on or before this day (YYYY-MM-DD)"),
+        ("sort" = inline(Option<super::openapi::SortName>), Query, description = "relevance (default) or date (newest review first)"),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 100, description = "Hits per page, 1 to 100 (default 10)"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page, with the same other parameters")
     ),
     responses(
@@ -95,7 +102,7 @@ pub async fn search(
 
 impl SearchParams {
     /// Checks every parameter; a bad one is invalid input naming it.
-    fn into_query(self) -> Result<SearchQuery, Error> {
+    pub fn into_query(self) -> Result<SearchQuery, Error> {
         if self.q.chars().count() > MAX_QUERY_CHARS {
             return Err(Error::Invalid(format!(
                 "q is longer than {MAX_QUERY_CHARS} characters"

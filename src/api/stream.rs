@@ -3,6 +3,8 @@
 //! slow side slows the other instead of filling memory.
 
 use std::io::{BufRead, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
 use futures_util::StreamExt;
@@ -13,21 +15,62 @@ const OUT_CHUNK: usize = 16 * 1024;
 /// Chunks in flight each way.
 const CHUNKS_IN_FLIGHT: usize = 8;
 
-/// The request body as a blocking reader, fed as the client uploads.
-pub fn body_reader(body: Body) -> ChannelReader {
-    let (tx, rx) = mpsc::channel::<Bytes>(CHUNKS_IN_FLIGHT);
+/// What the feeding task hands the reader.
+enum Piece {
+    Data(Bytes),
+    /// The body ended as its framing says it should.
+    End,
+    /// The body failed midway (connection reset, bad chunk framing,
+    /// fewer bytes than its Content-Length).
+    Failed(String),
+}
+
+/// The request body as a blocking reader, fed as the client uploads, and
+/// the guard that stops it: drop the guard (the handler went away, e.g. on
+/// the time limit) and the reader fails on its next read.
+pub fn body_reader(body: Body) -> (ChannelReader, Upload) {
+    let (tx, rx) = mpsc::channel::<Piece>(CHUNKS_IN_FLIGHT);
     let mut stream = body.into_data_stream();
-    tokio::spawn(async move {
+    let feeder = tokio::spawn(async move {
         // A full channel suspends this task until the reader takes a chunk.
-        while let Some(Ok(chunk)) = stream.next().await {
-            if tx.send(chunk).await.is_err() {
+        loop {
+            let piece = match stream.next().await {
+                Some(Ok(chunk)) => Piece::Data(chunk),
+                Some(Err(e)) => Piece::Failed(e.to_string()),
+                None => Piece::End,
+            };
+            let last = !matches!(piece, Piece::Data(_));
+            if tx.send(piece).await.is_err() || last {
                 break;
             }
         }
     });
-    ChannelReader {
+    let stopped = Arc::new(AtomicBool::new(false));
+    let reader = ChannelReader {
         rx,
         chunk: Bytes::new(),
+        ended: false,
+        stopped: Arc::clone(&stopped),
+    };
+    let upload = Upload {
+        stopped,
+        feeder: feeder.abort_handle(),
+    };
+    (reader, upload)
+}
+
+/// Held by whoever waits for the body's reader; dropping it stops the
+/// upload: the feeding task ends and the reader fails instead of ending,
+/// so nothing read after it counts as a whole input.
+pub struct Upload {
+    stopped: Arc<AtomicBool>,
+    feeder: tokio::task::AbortHandle,
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        self.stopped.store(true, Ordering::Release);
+        self.feeder.abort();
     }
 }
 
@@ -48,24 +91,53 @@ pub fn body_writer() -> (ChannelWriter, Body) {
     )
 }
 
-/// The request body as a blocking `Read`.
+/// The request body as a blocking `Read` and `BufRead`: it ends only when
+/// the body ended as framed; a body that failed, or an upload that was
+/// stopped, is an error, never an end of input.
 pub struct ChannelReader {
-    rx: mpsc::Receiver<Bytes>,
+    rx: mpsc::Receiver<Piece>,
     chunk: Bytes,
+    ended: bool,
+    stopped: Arc<AtomicBool>,
+}
+
+impl BufRead for ChannelReader {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        // Checked on every call, not only when a chunk runs out, so a
+        // stopped import reads no further record from what is buffered.
+        if self.stopped.load(Ordering::Acquire) {
+            return Err(broken("the request was stopped before its body was read"));
+        }
+        while self.chunk.is_empty() && !self.ended {
+            match self.rx.blocking_recv() {
+                Some(Piece::Data(chunk)) => self.chunk = chunk,
+                Some(Piece::End) => self.ended = true,
+                Some(Piece::Failed(why)) => {
+                    return Err(broken(&format!("the body failed midway: {why}")))
+                }
+                None => return Err(broken("the body stopped before its end")),
+            }
+        }
+        Ok(&self.chunk)
+    }
+
+    fn consume(&mut self, n: usize) {
+        let _ = self.chunk.split_to(n.min(self.chunk.len()));
+    }
 }
 
 impl Read for ChannelReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while self.chunk.is_empty() {
-            match self.rx.blocking_recv() {
-                Some(chunk) => self.chunk = chunk,
-                None => return Ok(0),
-            }
-        }
-        let n = buf.len().min(self.chunk.len());
-        buf[..n].copy_from_slice(&self.chunk.split_to(n));
+        let available = self.fill_buf()?;
+        let n = buf.len().min(available.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
         Ok(n)
     }
+}
+
+fn broken(why: &str) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::UnexpectedEof, why.to_string())
 }
 
 /// The response body as a blocking `Write`; fails once the client is gone,

@@ -1,8 +1,6 @@
 //! `/api/v1/import` and `/api/v1/export`: fact-checks in and out in bulk,
 //! streamed both ways.
 
-use std::io::BufReader;
-
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -15,18 +13,19 @@ use super::openapi::Problem;
 use super::{blocking, stream, ApiError, ApiQuery, AppState};
 use crate::error::Error;
 use crate::formats::{ExportFormat, Format};
-use crate::kb::{ImportOptions, ImportReport};
+use crate::kb::{ImportOptions, ImportProgress, ImportReport};
 use crate::keys::Role;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ImportParams {
-    /// `auto` (default: told from the first bytes), `jsonl`, `claimreview`
-    /// (schema.org ClaimReview JSON-LD) or `factcheck-api` (the Fact Check
-    /// Tools API's `{"claims": [...]}`).
+    /// auto (default: told from the first bytes), jsonl, claimreview
+    /// (schema.org ClaimReview JSON-LD) or factcheck-api (the Fact Check
+    /// Tools API's {"claims": [...]}).
+    #[param(value_type = Option<super::openapi::ImportFormatName>, inline)]
     format: Option<String>,
-    /// With `true`, the first bad record rejects the whole body and nothing
-    /// is written.
+    /// With true, the first bad record rejects the whole body and nothing
+    /// is written (default false: bad records are skipped and reported).
     strict: Option<bool>,
 }
 
@@ -34,6 +33,7 @@ pub struct ImportParams {
 #[utoipa::path(
     post,
     path = "/api/v1/import",
+    summary = "Import fact-checks in bulk",
     tag = "claims",
     description = "Imports fact-checks from the body, read as it arrives: good records are \
                    committed in batches, bad ones skipped and reported with their line (or, \
@@ -44,14 +44,14 @@ pub struct ImportParams {
     request_body(
         description = "JSONL, ClaimReview JSON-LD or a Fact Check Tools API response",
         content(
-            (String = "application/x-ndjson"),
-            (serde_json::Value = "application/json"),
-            (serde_json::Value = "application/ld+json")
+            (String = "application/x-ndjson", example = json!("{\"id\": \"desk-1\", \"text\": \"Test claim: the fence opens on Friday\", \"lang\": \"en\", \"verdict\": \"false\"}\n")),
+            (serde_json::Value = "application/json", example = json!({"claims": [{"text": "Test claim: the fence opens on Friday", "claimReview": [{"url": "https://example.org/review/fence", "textualRating": "False", "publisher": {"name": "Test Desk"}}]}]})),
+            (serde_json::Value = "application/ld+json", example = json!([{"@context": "https://schema.org", "@type": "ClaimReview", "url": "https://example.org/review/fence", "claimReviewed": "Test claim: the fence opens on Friday", "reviewRating": {"@type": "Rating", "alternateName": "False"}}]))
         )
     ),
     responses(
         (status = 200, description = "What was imported, updated and skipped", body = ImportReport),
-        (status = 400, description = "A bad parameter, or with strict a bad record", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A bad parameter, with strict a bad record, or a body that failed midway (what was committed before stays, in whole batches)", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No key, or an unknown or revoked key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key's role is not enough", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not a JSON body", body = Problem, content_type = "application/problem+json"),
@@ -96,17 +96,45 @@ pub async fn import(
         max_records: Some(state.options.max_records as u64),
         ..ImportOptions::default()
     };
-    let input = BufReader::with_capacity(64 * 1024, stream::body_reader(body));
+    // While this handler waits, the upload runs; if the handler is dropped
+    // (the time limit, a client gone), `_upload` stops it from reading on.
+    let (input, _upload) = stream::body_reader(body);
     let kb = state.kb.clone();
-    let report = blocking(move || kb.import(input, &options, |_| {})).await?;
-    Ok(Json(report))
+    blocking(move || Ok(import_to_end(&kb, input, &options)))
+        .await?
+        .map(Json)
+}
+
+/// An import whose input may fail midway: what was committed stays (whole
+/// batches; under strict, nothing), and the error says so. Logged here,
+/// since the client that cut the upload short may not hear the answer.
+fn import_to_end(
+    kb: &crate::KnowledgeBase,
+    input: stream::ChannelReader,
+    options: &ImportOptions,
+) -> Result<ImportReport, ApiError> {
+    let mut committed = 0;
+    let progress = |p| match p {
+        ImportProgress::Committed { records } => committed = records,
+    };
+    match kb.import(input, options, progress) {
+        Err(Error::Io(e)) => {
+            tracing::warn!(committed, error = %e, "import cut short; the records after the last committed batch were not written");
+            Err(ApiError::BadRequest(format!(
+                "the upload was cut short ({e}): {committed} records were committed before, \
+                 in whole batches; none after"
+            )))
+        }
+        other => Ok(other?),
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportParams {
-    /// `jsonl` (default; one claim per line, as the import reads it) or
-    /// `claimreview` (a JSON-LD array of schema.org ClaimReview).
+    /// jsonl (default; one claim per line, as the import reads it) or
+    /// claimreview (a JSON-LD array of schema.org ClaimReview).
+    #[param(value_type = Option<super::openapi::ExportFormatName>, inline)]
     format: Option<String>,
 }
 
@@ -114,6 +142,7 @@ pub struct ExportParams {
 #[utoipa::path(
     get,
     path = "/api/v1/export",
+    summary = "Export every fact-check",
     tag = "claims",
     description = "Every fact-check, streamed in id order: JSONL (what the import reads back) or a \
                    JSON-LD array of schema.org ClaimReview.",

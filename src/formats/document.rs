@@ -54,14 +54,17 @@ impl State<'_> {
     }
 
     /// Maps one element and hands its records over.
-    fn element<E: de::Error>(&mut self, value: Value) -> std::result::Result<(), E> {
+    fn element<E: de::Error>(&mut self, mut value: Value) -> std::result::Result<(), E> {
+        super::clean::value(&mut value);
         let records = match self.shape {
             Shape::ClaimReview => claimreview::expand(value),
             Shape::FactcheckApi => factcheck_api::claims_from_record(value),
         };
         let line = self.line();
         for record in records {
-            let record = record.map_err(|reason| RecordError { line, reason });
+            let record = record
+                .and_then(super::clean::checked)
+                .map_err(|reason| RecordError { line, reason });
             if let Err(e) = (self.sink)(record) {
                 self.stopped = Some(e);
                 return Err(E::custom("stopped by the caller"));

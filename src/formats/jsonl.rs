@@ -8,7 +8,9 @@ use std::io::{self, BufRead};
 use serde_json::{Map, Value};
 
 use super::value::opt_string;
-use super::{claimreview, derive_id, factcheck_api, normalize_date, RecordError, MAX_LINE_BYTES};
+use super::{
+    claimreview, clean, derive_id, factcheck_api, normalize_date, RecordError, MAX_LINE_BYTES,
+};
 use crate::error::Result;
 use crate::model::{Appearance, Claim};
 use crate::verdict::Verdict;
@@ -36,10 +38,14 @@ pub(crate) fn read(mut input: impl BufRead, sink: Sink<'_>) -> Result<()> {
             continue;
         }
         for record in parse_line(bytes) {
-            sink(record.map_err(|reason| RecordError {
-                line: line_no,
-                reason,
-            }))?;
+            sink(
+                record
+                    .and_then(clean::checked)
+                    .map_err(|reason| RecordError {
+                        line: line_no,
+                        reason,
+                    }),
+            )?;
         }
     }
 }
@@ -99,10 +105,11 @@ fn parse_line(bytes: &[u8]) -> Vec<std::result::Result<Claim, String>> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return vec![Err("invalid UTF-8".to_owned())];
     };
-    let value: Value = match serde_json::from_str(text) {
+    let mut value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => return vec![Err(json_reason(&e))],
     };
+    clean::value(&mut value);
     let Value::Object(map) = value else {
         return vec![Err("expected a JSON object".to_owned())];
     };

@@ -8,6 +8,8 @@
 //!   `@graph`, a Data Commons `DataFeed`) both ways.
 //! - [`factcheck_api`]: `{"claims": [...]}` as the Google Fact Check Tools
 //!   API returns it.
+//! - [`clean`] strips control characters from text and refuses them in
+//!   ids, for every record read here and every claim a request writes.
 //! - `document` streams the elements of one big JSON document to those
 //!   mappers; [`date`] reads dates into ISO 8601.
 
@@ -19,6 +21,7 @@ use crate::error::Result;
 use crate::model::Claim;
 
 pub mod claimreview;
+pub mod clean;
 pub mod date;
 mod document;
 pub mod factcheck_api;

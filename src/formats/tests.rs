@@ -560,3 +560,34 @@ fn seed_data_parses_with_text_publisher_and_arabic_verdicts() {
         .iter()
         .any(|c| c.text == "وزارة الصحة العراقيه تمنح تعويض 7 مليون لكل شخص قام باللقاح كورونا"));
 }
+
+#[test]
+fn every_format_cleans_control_characters_and_refuses_them_in_ids() {
+    let jsonl = concat!(
+        r#"{"id": "a", "text": "\u0000Vaccines \u001bcontain chips"}"#,
+        "\n",
+        r#"{"id": "b\u0000", "text": "fine"}"#,
+        "\n",
+        r#"{"text": "\u0000\u0001"}"#,
+        "\n"
+    );
+    let records = read_all(jsonl.as_bytes(), Format::Jsonl);
+    assert_eq!(good(&records)[0].text, "Vaccines contain chips");
+    let errs = errors(&records);
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert_eq!(errs[0].line, 2);
+    assert!(errs[0].reason.contains("U+0000"), "{}", errs[0].reason);
+    assert_eq!(errs[1].line, 3);
+    // A derived id hashes the clean text, whatever the format.
+    let review = r#"[{"@type": "ClaimReview", "url": "https://example.org/r",
+        "claimReviewed": "\u0000The fence opens"},
+        {"@type": "ClaimReview", "identifier": "x\ny", "claimReviewed": "t"}]"#;
+    let records = read_all(review.as_bytes(), Format::Claimreview);
+    let claims = good(&records);
+    assert_eq!(claims[0].text, "The fence opens");
+    assert_eq!(
+        claims[0].id,
+        derive_id(Some("https://example.org/r"), "The fence opens")
+    );
+    assert_eq!(errors(&records).len(), 1);
+}

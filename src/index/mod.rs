@@ -202,6 +202,10 @@ pub struct SearchPage {
     /// Where the next page starts; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+    /// Claims in other languages that say what the query says (semantic
+    /// matching; filled by the knowledge base, first pages only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_languages: Vec<Hit>,
 }
 
 #[derive(Clone, Copy)]
@@ -633,6 +637,7 @@ impl ClaimIndex {
             hits,
             facets: query.facets.then(|| facets(fruit.facets)),
             next_cursor,
+            other_languages: Vec::new(),
         })
     }
 

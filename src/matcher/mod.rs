@@ -17,6 +17,7 @@
 pub mod claim_terms;
 pub mod features;
 pub mod model;
+pub mod semantic;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -84,6 +85,10 @@ pub struct Explanation {
     /// The canonical URL the post and the claim share, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// Set when the meaning carried the match (semantic matching), e.g.
+    /// "same meaning, in Arabic".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub semantic: Option<String>,
 }
 
 /// One ranked candidate.
@@ -104,6 +109,9 @@ pub struct Match {
     /// The ranking model's score (order only, see `model::rank_score`).
     #[serde(skip)]
     pub rank_score: f32,
+    /// The semantic stage's features, when it scored this match.
+    #[serde(skip)]
+    pub fusion: Option<[f32; semantic::M]>,
 }
 
 /// A post to match.
@@ -398,6 +406,7 @@ fn score(
                 },
                 claim: IndexedClaim::default(),
                 features: f,
+                fusion: None,
             };
             (m, Arc::clone(&c.claim), Arc::clone(&c.terms))
         })

@@ -37,7 +37,10 @@ const LEXICON: &[&str] = &[
     "chno",
     "chnou",
     "chnu",
+    "chofo",
+    "chofou",
     "chouf",
+    "choufo",
     "chwia",
     "chwiya",
     "daba",
@@ -60,6 +63,7 @@ const LEXICON: &[&str] = &[
     "ezzay",
     "fach",
     "famma",
+    "fiha",
     "flous",
     "flouss",
     "ghadi",
@@ -116,12 +120,15 @@ const LEXICON: &[&str] = &[
     "makaynch",
     "makaynsh",
     "mashi",
+    "mcha",
     "mchat",
     "mchaw",
     "mchina",
     "meskin",
     "mezian",
     "mezyan",
+    "mktoub",
+    "mli",
     "mnin",
     "mochkil",
     "mouch",
@@ -139,6 +146,9 @@ const LEXICON: &[&str] = &[
     "rahoum",
     "sahbi",
     "shwiya",
+    "tsawr",
+    "tswera",
+    "tswira",
     "wach",
     "wakha",
     "walaken",
@@ -226,15 +236,42 @@ pub fn has_arabizi_digits(word: &str) -> bool {
     })
 }
 
-/// Whether a lowercase word looks like Arabizi (digit rule or lexicon).
+/// Whether a lowercase word looks like Arabizi (digit rule, lexicon, or
+/// the article glued to a word).
 pub fn looks_arabizi(word: &str) -> bool {
-    word.is_ascii() && (has_arabizi_digits(word) || in_lexicon(word))
+    word.is_ascii()
+        && (has_arabizi_digits(word) || in_lexicon(word) || article_rest(word).is_some())
+}
+
+/// The word after a glued article: Darija writes ال as `l` before the
+/// noun (lmaghrib, ldzayriya, lbolis, l7arb), which neither English nor
+/// French does before a consonant. The rest must be 4 characters or more
+/// with a vowel: `l9a7` (لقاح) is a word of its own, `lbs` and `lgbt` are
+/// not Arabizi. `ly` counts only before `a` (lyamin, not lynch).
+fn article_rest(word: &str) -> Option<&str> {
+    let rest = word.strip_prefix('l')?;
+    let second = *rest.as_bytes().first()?;
+    let consonant = b"bcdfghjkmnqrstvwxz2379".contains(&second)
+        || second == b'y' && rest.as_bytes().get(1) == Some(&b'a');
+    let vowel = rest
+        .bytes()
+        .any(|b| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u'));
+    (consonant && vowel && rest.len() >= 4 && word.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then_some(rest)
 }
 
 /// Appends the Arabic-script reading of one lowercase ASCII word to `out`.
 pub fn transliterate_word(word: &str, out: &mut String) {
     if let Some((_, fixed)) = FIXED.iter().find(|(latin, _)| *latin == word) {
         out.push_str(fixed);
+        return;
+    }
+    if let Some(rest) = article_rest(word) {
+        // The article's alef is not written in Arabizi: restore it, so
+        // lmaghrib reads الماغريب beside the claim's المغرب.
+        out.push('ا');
+        out.push('ل');
+        transliterate_word(rest, out);
         return;
     }
     let bytes = word.as_bytes();
@@ -419,6 +456,16 @@ mod tests {
         }
         for word in ["the", "vaccin", "corona", "fin", "ana"] {
             assert!(!looks_arabizi(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn a_glued_article_is_written_as_the_arabic_article() {
+        assert_eq!(translit("lkalb"), "الكالب");
+        assert_eq!(translit("l7arb"), "الحارب");
+        assert!(looks_arabizi("ldzayriya") && looks_arabizi("lyamani"));
+        for word in ["lynch", "lbs", "lgbt", "lodge", "l9a7"] {
+            assert!(article_rest(word).is_none(), "{word}");
         }
     }
 

@@ -115,3 +115,26 @@ pub fn json(out: &Output) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).expect("stdout is JSON")
 }
+
+/// The real embedding model, as `scripts/setup-model` installs it. Under
+/// `scripts/test` (`DEBUNK_REQUIRE_MODEL=1`) a missing model fails the
+/// test; elsewhere (a plain `cargo test` without the setup) it is skipped
+/// with a note.
+pub fn real_model() -> Option<std::sync::Arc<dyn debunk::embed::Embedder>> {
+    match debunk::embed::load(&debunk::embed::Config::default()) {
+        Ok(Ok(e)) => Some(e),
+        other => {
+            let why = match other {
+                Ok(Err(absent)) => absent.reason().to_string(),
+                Err(e) => e.to_string(),
+                Ok(Ok(_)) => unreachable!(),
+            };
+            assert!(
+                std::env::var_os("DEBUNK_REQUIRE_MODEL").is_none(),
+                "the real-model tests need the embedding model: run scripts/setup-model ({why})"
+            );
+            eprintln!("skipped: no embedding model ({why})");
+            None
+        }
+    }
+}

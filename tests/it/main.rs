@@ -13,5 +13,7 @@ mod moderation;
 mod openapi;
 mod repair;
 mod search;
+mod semantic;
 mod serve;
 mod stall;
+mod web;

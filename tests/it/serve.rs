@@ -70,7 +70,23 @@ fn unchunk(mut body: &str) -> String {
     out
 }
 
-pub struct Server(pub std::process::Child);
+pub struct Server(pub std::process::Child, std::sync::mpsc::Receiver<String>);
+
+impl Server {
+    /// Waits for a log line holding `needle`; false if the server exits or
+    /// a minute passes (a guard against hanging, not a speed check).
+    fn logged(&self, needle: &str) -> bool {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while let Some(left) = until.checked_duration_since(std::time::Instant::now()) {
+            match self.1.recv_timeout(left) {
+                Ok(line) if line.contains(needle) => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    }
+}
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -81,11 +97,17 @@ impl Drop for Server {
 
 /// Starts `debunk serve` on a free port; returns the child and its address.
 pub fn start(data: &std::path::Path) -> (Server, String) {
+    start_with(data, &[])
+}
+
+/// `start` with more `serve` options.
+pub fn start_with(data: &std::path::Path, options: &[&str]) -> (Server, String) {
     let mut child = bin()
         .env("DEBUNK_LOG", "info")
         .arg("--data-dir")
         .arg(data)
         .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(options)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -102,8 +124,13 @@ pub fn start(data: &std::path::Path) -> (Server, String) {
         }
     };
     // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (Server(child), addr)
+    let (log, seen) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let _ = log.send(line);
+        }
+    });
+    (Server(child, seen), addr)
 }
 
 #[test]
@@ -252,4 +279,170 @@ fn a_stopping_server_finishes_the_request_in_flight() {
     assert!(exit.success(), "{exit}");
     // Gone: new connections are refused.
     assert!(TcpStream::connect(&addr).is_err());
+}
+
+/// Whether the server closed the connection: a read ends (EOF or reset)
+/// instead of waiting. The read time-out only guards against a hang.
+fn closed_by_server(mut s: TcpStream) -> bool {
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    let mut sink = Vec::new();
+    match s.read_to_end(&mut sink) {
+        Ok(_) => true,
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    }
+}
+
+#[test]
+fn a_connection_that_never_finishes_its_request_head_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let (_server, addr) = start_with(&data, &["--timeout-secs", "1"]);
+    let mut s = TcpStream::connect(&addr).unwrap();
+    // A request line and one header, then nothing: the head never ends.
+    write!(s, "GET /healthz HTTP/1.1\r\nHost: {addr}\r\n").unwrap();
+    s.flush().unwrap();
+    assert!(
+        closed_by_server(s),
+        "the half-sent head kept the connection open"
+    );
+    // The server still answers others.
+    assert_eq!(get(&addr, "/healthz").0, 200);
+}
+
+/// Closes `s` with a TCP reset (SO_LINGER 0) instead of a normal close.
+fn reset(s: TcpStream) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let _inside = rt.enter();
+    s.set_nonblocking(true).unwrap();
+    let s = tokio::net::TcpStream::from_std(s).unwrap();
+    s.set_zero_linger().unwrap();
+    drop(s);
+}
+
+#[test]
+fn an_upload_cut_off_by_a_reset_writes_only_whole_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let (server, addr) = start(&data);
+    let made = json(&debunk(
+        &data,
+        &[
+            "keys", "create", "--role", "editor", "--name", "up", "--json",
+        ],
+    ));
+    let bearer = format!("Bearer {}", made["secret"].as_str().unwrap());
+    let count = |tag: &str| {
+        let (status, _, body) = get(&addr, &format!("/api/v1/claims?q={tag}&limit=1"));
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["total"]
+            .as_u64()
+            .unwrap()
+    };
+    for (tag, query) in [
+        ("quibbleflux", "/api/v1/import"),
+        ("snorgleplat", "/api/v1/import?strict=true"),
+    ] {
+        // 1,500 records (a whole batch of 1,000 and half of the next), then
+        // half a record, then a reset where the rest should have been.
+        let records: String = (0..1500)
+            .map(|i| {
+                let claim = serde_json::json!({"id": format!("{tag}-{i}"), "lang": "en",
+                    "text": format!("Test claim {i}: the {tag} fence opens on the 15th")});
+                format!("{claim}\n")
+            })
+            .collect();
+        let mut s = TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "POST {query} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {bearer}\r\n\
+             Content-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"
+        )
+        .unwrap();
+        for piece in [records.as_str(), "{\"id\": \"half"] {
+            write!(s, "{:x}\r\n{piece}\r\n", piece.len()).unwrap();
+        }
+        s.flush().unwrap();
+        // Let the server take in what was sent before the reset drops it.
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        reset(s);
+        assert!(
+            server.logged("import cut short"),
+            "{query}: no cut-short import logged"
+        );
+        let stored = count(tag);
+        if query.contains("strict") {
+            assert_eq!(stored, 0, "a strict import cut short wrote {stored}");
+        } else {
+            assert!(stored % 1000 == 0, "{stored} is not whole batches");
+        }
+    }
+}
+
+/// Threads of a running process, as Linux counts them.
+fn threads_of(server: &Server) -> usize {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.0.id())).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Starts a batch upload that sends one post and stalls; returns once the
+/// server has answered its head.
+fn stalled_batch(addr: &str) -> TcpStream {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let line = format!("{}\n", serde_json::json!({"id": 1, "text": "border fence"}));
+    write!(
+        s,
+        "POST /api/v1/match/batch HTTP/1.1\r\nHost: {addr}\r\n\
+         Content-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n\
+         {:x}\r\n{line}\r\n",
+        line.len()
+    )
+    .unwrap();
+    s.flush().unwrap();
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    s
+}
+
+#[test]
+fn concurrent_batches_share_one_pool_of_matching_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    let (server, addr) = start(&data);
+    // One whole batch first, so that what is started once is started.
+    let (status, _, _) = request(
+        &addr,
+        "POST",
+        "/api/v1/match/batch",
+        &[("Content-Type", "application/x-ndjson")],
+        "{\"id\": 0, \"text\": \"border fence\"}\n",
+    );
+    assert_eq!(status, 200);
+    let before = threads_of(&server);
+    let uploads = 6;
+    let open: Vec<TcpStream> = (0..uploads).map(|_| stalled_batch(&addr)).collect();
+    // Let each batch start what it starts; more time only adds threads.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let grown = threads_of(&server).saturating_sub(before);
+    // Each batch may hold a reader and a writer thread of its own; the
+    // matching threads are the pool's, started once. A thread per core per
+    // batch would be over this.
+    assert!(
+        grown <= 2 * uploads + 2,
+        "{grown} more threads for {uploads} batches"
+    );
+    drop(open);
 }

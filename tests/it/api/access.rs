@@ -331,3 +331,66 @@ async fn an_admin_makes_and_revokes_keys_over_http() {
     .await
     .assert_problem(400, "invalid-input");
 }
+
+/// Every route the description marks as needing a key, with its path
+/// parameters filled in: a new write route is covered without a new line.
+fn keyed_routes() -> Vec<(Method, String)> {
+    let mut out = Vec::new();
+    for (path, item) in crate::openapi::SPEC["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op["security"] == json!([{"bearer": []}]) {
+                let path = path.replace("{id}", "no-such-thing");
+                out.push((method.to_uppercase().parse().unwrap(), path));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_role_is_checked_before_the_body_is_read() {
+    let api = Api::new(ServeOptions::default());
+    let routes = keyed_routes();
+    assert!(routes.len() >= 9, "{routes:?}");
+    let oversize = vec![b'{'; super::MAX_BODY_PROBE];
+    let bodies: [(&str, &str, Vec<u8>); 3] = [
+        ("bad JSON", "application/json", b"{\"text\": ".to_vec()),
+        ("oversize body", "application/json", oversize),
+        ("wrong content type", "text/csv", b"a,b\n".to_vec()),
+    ];
+    let before = api.kb.stats().unwrap().store;
+    for (method, path) in &routes {
+        let admin_only = path.starts_with("/api/v1/keys");
+        for (who, key, status, kind) in [
+            ("no key", None, 401, "unauthorized"),
+            ("reader", Some(api.reader.as_str()), 403, "forbidden"),
+        ] {
+            for (what, ctype, body) in &bodies {
+                let r = api
+                    .call(method.clone(), path, key, &[], Some((ctype, body.clone())))
+                    .await;
+                assert_eq!(
+                    r.status.as_u16(),
+                    status,
+                    "{method} {path} by {who} with {what}: {}",
+                    String::from_utf8_lossy(&r.body)
+                );
+                r.assert_problem(status, kind);
+            }
+        }
+        if admin_only {
+            // Editors don't manage keys either.
+            let r = api
+                .call(method.clone(), path, Some(&api.editor), &[], None)
+                .await;
+            r.assert_problem(403, "forbidden");
+        }
+    }
+    assert_eq!(api.kb.stats().unwrap().store.claims, before.claims);
+    // A method no route has is a 405 whoever asks.
+    for method in [Method::DELETE, Method::TRACE] {
+        api.call(method, "/api/v1/claims", None, &[], None)
+            .await
+            .assert_problem(405, "method-not-allowed");
+    }
+}

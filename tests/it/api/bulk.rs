@@ -277,3 +277,148 @@ async fn a_request_over_the_time_limit_is_stopped_with_a_problem() {
     let p: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(p["type"], "https://debunk.dev/problems/timeout");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_skips_a_record_with_a_bad_id_and_keeps_the_good_ones_around_it() {
+    let api = Api::new(ServeOptions::default());
+    let mut nul_text = test_claim("imp-ctl-2");
+    nul_text["text"] = json!("\u{0}Test claim: the zorblax fence opens at dawn");
+    let body = format!(
+        "{}\n{}\n{}\n{}\n",
+        test_claim("imp-ctl-1"),
+        nul_text,
+        test_claim("imp-\u{0}-3"),
+        test_claim("imp-ctl-4"),
+    );
+    for (query, strict) in [
+        ("/api/v1/import", false),
+        ("/api/v1/import?strict=true", true),
+    ] {
+        let r = api
+            .call(
+                Method::POST,
+                query,
+                Some(&api.editor),
+                &[],
+                Some(("application/x-ndjson", body.clone().into_bytes())),
+            )
+            .await;
+        if strict {
+            r.assert_problem(400, "bad-record");
+            continue;
+        }
+        let report = r.json();
+        assert_eq!(report["imported"], 3, "{report}");
+        assert_eq!(report["skipped"], 1);
+        assert_eq!(report["errors"][0]["line"], 3);
+        assert!(
+            report["errors"][0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("control character"),
+            "{report}"
+        );
+    }
+    let cleaned = api.kb.get_claim("imp-ctl-2").unwrap();
+    assert_eq!(cleaned.text, "Test claim: the zorblax fence opens at dawn");
+    assert!(api.kb.get_claim("imp-ctl-4").is_ok());
+}
+
+/// `n` test claims tagged `tag`, one JSONL line each.
+fn tagged_lines(tag: &str, n: usize) -> String {
+    (0..n)
+        .map(|i| format!("{}\n", test_claim(&format!("{tag}-{i}"))))
+        .collect()
+}
+
+fn stored_with_prefix(api: &Api, tag: &str) -> usize {
+    let mut n = 0;
+    api.kb
+        .for_each_claim(|c| {
+            n += usize::from(c.id.starts_with(&format!("{tag}-")));
+            Ok(())
+        })
+        .unwrap();
+    n
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upload_that_fails_midway_is_an_error_and_keeps_only_whole_batches() {
+    let api = Api::new(ServeOptions::default());
+    for (tag, query, kept) in [
+        ("mid", "/api/v1/import", 1000),
+        ("mids", "/api/v1/import?strict=true", 0),
+    ] {
+        // 1,500 good records, then the connection fails.
+        let pieces: Vec<Result<bytes::Bytes, std::io::Error>> = vec![
+            Ok(tagged_lines(tag, 1500).into()),
+            Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "reset",
+            )),
+        ];
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(query)
+            .header("authorization", format!("Bearer {}", api.editor))
+            .header("content-type", "application/x-ndjson")
+            .body(Body::from_stream(futures_util::stream::iter(pieces)))
+            .unwrap();
+        let res = api.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        let p: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(status, 400, "{query}: {p}");
+        assert_eq!(p["type"], "https://debunk.dev/problems/bad-request");
+        assert!(p["detail"].as_str().unwrap().contains("cut short"), "{p}");
+        assert_eq!(stored_with_prefix(&api, tag), kept, "{query}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_import_stopped_by_the_time_limit_reads_and_commits_no_further() {
+    let api = Api::new(ServeOptions {
+        timeout_secs: 1,
+        ..ServeOptions::default()
+    });
+    // 1,500 records, a stall until the test has its answer, 1,500 more.
+    let resume = std::sync::Arc::new(tokio::sync::Notify::new());
+    let yielded_rest = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (dropped_tx, dropped_rx) = tokio::sync::oneshot::channel::<()>();
+    let state = (0u8, resume.clone(), yielded_rest.clone(), dropped_tx);
+    let upload = futures_util::stream::unfold(state, |(step, resume, rest, guard)| async move {
+        let chunk = match step {
+            0 => tagged_lines("stop", 1500),
+            1 => {
+                resume.notified().await;
+                rest.store(true, std::sync::atomic::Ordering::SeqCst);
+                tagged_lines("late", 1500)
+            }
+            _ => return None,
+        };
+        let chunk = Ok::<_, std::io::Error>(bytes::Bytes::from(chunk));
+        Some((chunk, (step + 1, resume, rest, guard)))
+    });
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/import")
+        .header("authorization", format!("Bearer {}", api.editor))
+        .header("content-type", "application/x-ndjson")
+        .body(Body::from_stream(upload))
+        .unwrap();
+    let guard = std::time::Duration::from_secs(120);
+    let res = tokio::time::timeout(guard, api.app.clone().oneshot(req))
+        .await
+        .expect("the time limit never stopped the request")
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    // The client would send the rest now; the stopped upload must not take it.
+    resume.notify_one();
+    let _ = tokio::time::timeout(guard, dropped_rx).await;
+    assert!(
+        !yielded_rest.load(std::sync::atomic::Ordering::SeqCst),
+        "the server read on after answering 503"
+    );
+    assert_eq!(stored_with_prefix(&api, "late"), 0);
+    assert_eq!(stored_with_prefix(&api, "stop") % 1000, 0);
+}

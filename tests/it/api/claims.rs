@@ -270,3 +270,198 @@ async fn bad_requests_get_problems_and_change_nothing() {
         .assert_problem(400, "bad-request");
     assert_eq!(api.kb.stats().unwrap().store.claims, before);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_claim_posted_without_an_id_gets_the_id_an_import_would_give_it() {
+    let api = Api::new(ServeOptions::default());
+    let key = Some(api.editor.as_str());
+    let mut claim = test_claim("unused");
+    claim.as_object_mut().unwrap().remove("id");
+    claim["url"] = json!("https://example.org/review/zorblax");
+    let made = api
+        .send_json(Method::POST, "/api/v1/claims", key, &claim)
+        .await;
+    assert_eq!(made.status, 201, "{}", String::from_utf8_lossy(&made.body));
+    let id = made.json()["id"].as_str().unwrap().to_string();
+    let text = claim["text"].as_str().unwrap();
+    assert_eq!(
+        id,
+        debunk::formats::derive_id(Some("https://example.org/review/zorblax"), text)
+    );
+    assert_eq!(
+        made.header("location"),
+        Some(format!("/api/v1/claims/{id}"))
+    );
+    assert_eq!(api.get(&format!("/api/v1/claims/{id}")).await.status, 200);
+    // The same fact-check again is the same claim: a conflict, not a copy.
+    api.send_json(Method::POST, "/api/v1/claims", key, &claim)
+        .await
+        .assert_problem(409, "conflict");
+    // And importing it updates that claim.
+    let line = format!("{claim}\n").into_bytes();
+    let report = api
+        .call(
+            Method::POST,
+            "/api/v1/import",
+            key,
+            &[],
+            Some(("application/x-ndjson", line)),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (report["imported"].clone(), report["updated"].clone()),
+        (json!(0), json!(1))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn put_takes_the_id_from_the_path() {
+    let api = Api::new(ServeOptions::default());
+    let key = Some(api.editor.as_str());
+    let mut claim = test_claim("unused");
+    claim.as_object_mut().unwrap().remove("id");
+    let made = api
+        .send_json(Method::PUT, "/api/v1/claims/from-path", key, &claim)
+        .await;
+    assert_eq!(made.status, 201, "{}", String::from_utf8_lossy(&made.body));
+    assert_eq!(made.json()["id"], "from-path");
+    assert_eq!(api.kb.get_claim("from-path").unwrap().version, 1);
+    // A body naming another id is refused, and nothing changes.
+    claim["id"] = json!("elsewhere");
+    api.send_json(Method::PUT, "/api/v1/claims/from-path", key, &claim)
+        .await
+        .assert_problem(400, "invalid-input");
+    assert!(api.kb.get_claim("elsewhere").is_err());
+    assert_eq!(api.kb.get_claim("from-path").unwrap().version, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_with_a_matching_if_none_match_is_not_modified() {
+    let api = Api::new(ServeOptions::default());
+    let key = Some(api.editor.as_str());
+    let made = api
+        .send_json(Method::POST, "/api/v1/claims", key, &test_claim("inm-1"))
+        .await;
+    let tag = made.header("etag").unwrap();
+    let weak = format!("W/{tag}");
+    let listed = format!("\"other\", {weak}");
+    for (sent, status) in [
+        (tag.as_str(), 304),
+        (weak.as_str(), 304),
+        (listed.as_str(), 304),
+        ("*", 304),
+        ("\"other\"", 200),
+    ] {
+        let r = api
+            .call(
+                Method::GET,
+                "/api/v1/claims/inm-1",
+                None,
+                &[("if-none-match", sent)],
+                None,
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), status, "If-None-Match: {sent}");
+        assert_eq!(r.header("etag").as_deref(), Some(tag.as_str()));
+        if status == 304 {
+            assert!(r.body.is_empty());
+        }
+    }
+    // Once the claim changes, the old tag no longer matches.
+    api.call(
+        Method::PATCH,
+        "/api/v1/claims/inm-1",
+        key,
+        &[],
+        Some((
+            "application/merge-patch+json",
+            br#"{"summary":"s"}"#.to_vec(),
+        )),
+    )
+    .await;
+    let r = api
+        .call(
+            Method::GET,
+            "/api/v1/claims/inm-1",
+            None,
+            &[("if-none-match", &tag)],
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    api.get("/api/v1/claims/nope")
+        .await
+        .assert_problem(404, "not-found");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn control_characters_are_dropped_from_text_and_refused_in_ids() {
+    let api = Api::new(ServeOptions::default());
+    let key = Some(api.editor.as_str());
+    let mut claim = test_claim("ctl-1");
+    claim["text"] = json!("\u{0}Test claim:\u{1b} the zorblax\u{85} fence\topens\non Friday");
+    claim["title"] = json!("\u{0}");
+    let made = api
+        .send_json(Method::POST, "/api/v1/claims", key, &claim)
+        .await;
+    assert_eq!(made.status, 201, "{}", String::from_utf8_lossy(&made.body));
+    let stored = api.kb.get_claim("ctl-1").unwrap();
+    assert_eq!(
+        stored.text,
+        "Test claim: the zorblax fence\topens\non Friday"
+    );
+    // Text that is nothing but controls is empty, as the store refuses.
+    let mut empty = test_claim("ctl-2");
+    empty["text"] = json!("\u{0}\u{1}");
+    api.send_json(Method::POST, "/api/v1/claims", key, &empty)
+        .await
+        .assert_problem(400, "invalid-input");
+    for id in ["a\u{0}b", "a\rb", "a\nb"] {
+        let mut bad = test_claim(id);
+        bad["text"] = json!("Test claim: ids with controls");
+        api.send_json(Method::POST, "/api/v1/claims", key, &bad)
+            .await
+            .assert_problem(400, "invalid-input");
+    }
+    for path in ["/api/v1/claims/a%00b", "/api/v1/claims/a%0Ab"] {
+        api.send_json(Method::PUT, path, key, &test_claim("ignored"))
+            .await
+            .assert_problem(400, "invalid-input");
+    }
+    api.call(
+        Method::PATCH,
+        "/api/v1/claims/ctl-1",
+        key,
+        &[],
+        Some((
+            "application/merge-patch+json",
+            br#"{"summary":"\u0000s\u0007"}"#.to_vec(),
+        )),
+    )
+    .await;
+    assert_eq!(
+        api.kb.get_claim("ctl-1").unwrap().summary.as_deref(),
+        Some("s")
+    );
+    assert!(api.kb.get_claim("ctl-2").is_err());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_patch_over_the_body_limit_is_a_problem() {
+    let api = Api::new(ServeOptions::default());
+    let key = Some(api.editor.as_str());
+    api.send_json(Method::POST, "/api/v1/claims", key, &test_claim("big-1"))
+        .await;
+    let huge = json!({"summary": "a".repeat(super::MAX_BODY_PROBE)}).to_string();
+    api.call(
+        Method::PATCH,
+        "/api/v1/claims/big-1",
+        key,
+        &[],
+        Some(("application/merge-patch+json", huge.into_bytes())),
+    )
+    .await
+    .assert_problem(413, "too-large");
+    assert_eq!(api.kb.get_claim("big-1").unwrap().version, 1);
+}

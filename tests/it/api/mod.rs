@@ -12,12 +12,13 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-use debunk::api::{router, ServeOptions};
+use debunk::api::{AppState, ServeOptions};
 use debunk::keys::Role;
 use debunk::KnowledgeBase;
 
 /// A knowledge base loaded with the seed fact-checks, keys of every role
-/// (and a revoked one), and the router over it.
+/// (and a revoked one), and the whole application over it, as the server
+/// mounts it.
 struct Api {
     kb: KnowledgeBase,
     app: axum::Router,
@@ -79,7 +80,7 @@ impl Api {
         let (gone, revoked) = kb.store().create_key("gone", Role::Admin).unwrap();
         assert!(kb.store().revoke_key(&gone.id).unwrap());
         Api {
-            app: router(kb.clone(), options),
+            app: debunk::server::app(AppState::new(kb.clone(), options), axum::Router::new()),
             kb,
             reader,
             editor,
@@ -147,6 +148,9 @@ impl Api {
         .await
     }
 }
+
+/// Bytes of a body over every JSON route's limit (256 KiB).
+const MAX_BODY_PROBE: usize = 300 * 1024;
 
 /// A claim made up for the tests (not a real fact-check).
 fn test_claim(id: &str) -> Value {

@@ -20,7 +20,11 @@ async fn operations_get_request_ids_probes_metrics_and_cors() {
     assert_eq!(r.header("x-request-id").as_deref(), Some("abc-123"));
     let fresh = api.get("/healthz").await.header("x-request-id").unwrap();
     assert_eq!(fresh.len(), 16);
-    assert_eq!(api.get("/readyz").await.json()["status"], "ready");
+    let ready = api.get("/readyz").await.json();
+    assert_eq!(ready["status"], "ready");
+    // No embedder attached: the probe says matching is lexical only.
+    assert_eq!(ready["matching"], "lexical");
+    assert!(ready["detail"].as_str().unwrap().contains("lexical only"));
     let spec = api.get("/openapi.json").await;
     assert_eq!(spec.status, 200);
     assert_eq!(spec.json(), *crate::openapi::SPEC);
@@ -107,4 +111,47 @@ async fn operations_get_request_ids_probes_metrics_and_cors() {
         )
         .await;
     assert!(other.header("access-control-allow-origin").is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_api_paths_get_a_problem_and_other_paths_the_html_404_page() {
+    let api = Api::new(ServeOptions::default());
+    api.get("/api/v1/nothing-here")
+        .await
+        .assert_problem(404, "not-found");
+    for path in ["/", "/claims/x", "/favicon.ico"] {
+        let r = api.get(path).await;
+        assert_eq!(r.status, 404, "{path}");
+        assert!(
+            r.content_type.starts_with("text/html"),
+            "{path}: {}",
+            r.content_type
+        );
+        // Still under the shared layers.
+        assert!(r.header("x-request-id").is_some(), "{path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn other_routers_mount_beside_the_api_under_the_same_layers() {
+    let dir = tempfile::tempdir().unwrap();
+    let kb = KnowledgeBase::open(dir.path()).unwrap();
+    let pages = axum::Router::new().route("/", axum::routing::get(|| async { "front page" }));
+    let app = debunk::server::app(AppState::new(kb, ServeOptions::default()), pages);
+    let call = |path: &'static str| {
+        let app = app.clone();
+        async move {
+            let req = Request::get(path).body(Body::empty()).unwrap();
+            let res = app.oneshot(req).await.unwrap();
+            let id = res.headers().get("x-request-id").is_some();
+            let status = res.status();
+            let body = res.into_body().collect().await.unwrap().to_bytes();
+            (status, id, String::from_utf8(body.to_vec()).unwrap())
+        }
+    };
+    assert_eq!(call("/").await, (StatusCode::OK, true, "front page".into()));
+    let (status, id, body) = call("/healthz").await;
+    assert_eq!((status, id), (StatusCode::OK, true));
+    assert!(body.contains("ok"));
+    assert_eq!(call("/elsewhere").await.0, StatusCode::NOT_FOUND);
 }

@@ -1,6 +1,6 @@
 -- Moderation: posts seen in the wild, their links to claims and the
 -- decisions on them, narratives, per-folder settings, and the audit trail.
--- Nothing here depends on this file's number: it only adds tables.
+-- Nothing here depends on this file's number: it only adds tables (and an index on claim.narrative).
 
 CREATE TABLE post (
     pk         INTEGER PRIMARY KEY,
