@@ -17,6 +17,11 @@ use crate::model::{Appearance, Claim, IndexedClaim};
 use crate::store::{Store, StoreStats, Upsert};
 use crate::text::{self, Lang, TermField};
 
+mod moderation;
+pub use moderation::{
+    LinkBrief, NarrativeInput, NarrativeView, PostImport, PostOutcome, Settings, AUTO_ACTOR,
+};
+
 /// The seed fact-checks loaded into a new data folder by `serve`.
 const SEED_JSONL: &str = include_str!("../seed-data/claims.jsonl");
 
@@ -41,6 +46,8 @@ pub fn store_path(dir: &Path) -> PathBuf {
 #[derive(Clone)]
 pub struct KnowledgeBase {
     inner: Arc<Inner>,
+    /// Whom this handle's claim writes are audited as (see `acting_as`).
+    actor: Option<Arc<str>>,
 }
 
 struct Inner {
@@ -167,6 +174,7 @@ impl KnowledgeBase {
     fn new(store: Store, index: ClaimIndex, dir: Option<PathBuf>) -> Result<KnowledgeBase> {
         let seq = index.applied_seq()?;
         Ok(KnowledgeBase {
+            actor: None,
             inner: Arc::new(Inner {
                 store,
                 index,
@@ -522,7 +530,14 @@ impl KnowledgeBase {
                 .ok_or_else(|| Error::NotFound(format!("claim {id}")))?;
             check_tag(id, Some(&old), if_match)?;
             w.delete_claim(id)?;
-            Ok(())
+            w.audit(
+                "claim",
+                id,
+                "delete",
+                self.actor(),
+                Some(&old),
+                None::<&Claim>,
+            )
         })?;
         self.catch_up_after_write(true);
         Ok(())
@@ -559,7 +574,23 @@ impl KnowledgeBase {
         f: impl FnOnce(&mut crate::store::Writer<'_>) -> Result<bool>,
     ) -> Result<(Claim, bool)> {
         self.check_writable()?;
-        let created = self.inner.store.write(f)?;
+        let created = self.inner.store.write(|w| {
+            let before = w.claim(id)?;
+            let created = f(w)?;
+            let after = w.claim(id)?;
+            if before != after {
+                let action = if before.is_none() { "create" } else { "update" };
+                w.audit(
+                    "claim",
+                    id,
+                    action,
+                    self.actor(),
+                    before.as_ref(),
+                    after.as_ref(),
+                )?;
+            }
+            Ok(created)
+        })?;
         self.catch_up_after_write(true);
         Ok((self.get_claim(id)?, created))
     }
@@ -586,6 +617,20 @@ impl KnowledgeBase {
         } else {
             Err(Error::IndexBusy)
         }
+    }
+
+    /// This handle, with its single-claim writes (create, replace, patch,
+    /// delete, add an appearance) audited as made by `actor` (a key's name).
+    pub fn acting_as(&self, actor: &str) -> KnowledgeBase {
+        KnowledgeBase {
+            inner: self.inner.clone(),
+            actor: Some(Arc::from(actor)),
+        }
+    }
+
+    /// Whom this handle's writes are audited as: `cli` unless `acting_as` said.
+    fn actor(&self) -> &str {
+        self.actor.as_deref().unwrap_or("cli")
     }
 
     /// The key with this id, unless it is unknown or revoked (a signed-in
@@ -947,7 +992,7 @@ impl KnowledgeBase {
         let weak = Arc::downgrade(&self.inner);
         std::thread::spawn(move || loop {
             let Some(inner) = weak.upgrade() else { return };
-            let kb = KnowledgeBase { inner };
+            let kb = KnowledgeBase { inner, actor: None };
             let behind = kb.vectors_caught_up().map(|done| !done).unwrap_or(false);
             if behind {
                 let total = kb.inner.store.count_claims().unwrap_or(0);

@@ -23,6 +23,10 @@
 //!   [`matcher::Corpus`] trait, knowing neither store nor index.
 //! - [`kb`] is the facade that keeps store and index in step and adapts an
 //!   index snapshot to `matcher::Corpus`: the one place index and matcher meet.
+//!   Its moderation half (posts, links and decisions, narratives, settings,
+//!   audit) sits in `kb/moderation.rs` over `store/moderation.rs`: a
+//!   confirmed link becomes an appearance of its claim through the same
+//!   claim upsert, so decisions feed matching through the index.
 //! - [`formats`] reads and writes JSONL, ClaimReview and Fact Check API files;
 //!   [`batch`] streams matching over JSONL; [`eval`] measures it; [`bench`]
 //!   times it; [`train`] fits its models offline.

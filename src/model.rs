@@ -131,6 +131,9 @@ pub struct IndexedClaim {
     /// Texts of the claim's appearances (posts that carried it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub appearance_texts: Vec<String>,
+    /// The narrative the claim belongs to, so a match can say so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub narrative: Option<String>,
 }
 
 impl IndexedClaim {
@@ -152,6 +155,7 @@ impl IndexedClaim {
                 .iter()
                 .filter_map(|a| a.text.clone())
                 .collect(),
+            narrative: c.narrative.clone(),
         }
     }
 }

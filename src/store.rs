@@ -18,12 +18,19 @@ use crate::keys::{self, ApiKey, Role};
 use crate::model::{Appearance, Claim};
 use crate::verdict::Verdict;
 
+mod moderation;
+pub use moderation::{
+    new_narrative_id, AuditEntry, Decision, Link, LinkFilter, LinkStatus, Narrative,
+    NarrativeStatus, NewLink, NewPost, Post, ReviewClaim, ReviewFilter, ReviewItem, TimelinePoint,
+};
+
 /// Migrations, applied in order at open; `PRAGMA user_version` counts them.
 const MIGRATIONS: &[&str] = &[
     include_str!("../schema/001_claims.sql"),
     include_str!("../schema/002_api_keys.sql"),
     include_str!("../schema/003_claim_vectors.sql"),
     include_str!("../schema/004_claim_lang_tag.sql"),
+    include_str!("../schema/005_moderation.sql"),
 ];
 
 /// What an upsert did.

@@ -111,6 +111,21 @@ fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Result<Option<S
         .transpose()
 }
 
+/// The JSON merge patch (RFC 7396) a PATCH carries.
+pub(super) fn merge_patch_body(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<serde_json::Value, ApiError> {
+    let media = super::media_type(headers);
+    if media != "application/merge-patch+json" && media != "application/json" {
+        return Err(ApiError::UnsupportedMediaType(
+            "send a JSON merge patch as application/merge-patch+json".into(),
+        ));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not JSON: {e}")))
+}
+
 /// Whether an `If-None-Match` value names `tag`: `*`, or any listed tag
 /// under the weak comparison RFC 9110 (13.1.2) asks for, `W/` ignored.
 fn none_match(header: &str, tag: &str) -> bool {
@@ -186,7 +201,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
     let claim = from_body(claim, None)?;
-    let kb = state.kb.clone();
+    let kb = state.kb.acting_as(&super::posts::editor(&caller)?);
     let claim = blocking(move || kb.create_claim(claim)).await?;
     Ok(with_claim(StatusCode::CREATED, &claim))
 }
@@ -223,7 +238,7 @@ pub async fn replace(
     formats::clean::check_id(&id).map_err(Error::Invalid)?;
     let claim = from_body(claim, Some(&id))?;
     let tag = if_match(&headers)?;
-    let kb = state.kb.clone();
+    let kb = state.kb.acting_as(&super::posts::editor(&caller)?);
     let (claim, created) = blocking(move || kb.replace_claim(&id, claim, tag.as_deref())).await?;
     let status = if created {
         StatusCode::CREATED
@@ -262,17 +277,10 @@ pub async fn patch(
     ApiBytes(body): ApiBytes,
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
-    let media = super::media_type(&headers);
-    if media != "application/merge-patch+json" && media != "application/json" {
-        return Err(ApiError::UnsupportedMediaType(
-            "send a JSON merge patch as application/merge-patch+json".into(),
-        ));
-    }
-    let mut patch: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest(format!("the body is not JSON: {e}")))?;
+    let mut patch = merge_patch_body(&headers, &body)?;
     formats::clean::value(&mut patch);
     let tag = if_match(&headers)?;
-    let kb = state.kb.clone();
+    let kb = state.kb.acting_as(&super::posts::editor(&caller)?);
     let claim = blocking(move || kb.patch_claim(&id, &patch, tag.as_deref())).await?;
     Ok(with_claim(StatusCode::OK, &claim))
 }
@@ -302,7 +310,7 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     caller.require(Role::Editor)?;
     let tag = if_match(&headers)?;
-    let kb = state.kb.clone();
+    let kb = state.kb.acting_as(&super::posts::editor(&caller)?);
     blocking(move || kb.delete_claim(&id, tag.as_deref())).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -363,7 +371,7 @@ pub async fn add_appearance(
 ) -> Result<Response, ApiError> {
     caller.require(Role::Editor)?;
     let tag = if_match(&headers)?;
-    let kb = state.kb.clone();
+    let kb = state.kb.acting_as(&super::posts::editor(&caller)?);
     let appearance = formats::clean::appearance(appearance);
     let claim = blocking(move || kb.add_appearance(&id, appearance, tag.as_deref())).await?;
     let mut response = (StatusCode::CREATED, Json(&claim)).into_response();

@@ -57,6 +57,9 @@ struct ClaimSummary<'a> {
     url: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     publisher: Option<&'a str>,
+    /// The narrative the claim belongs to, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    narrative: Option<&'a str>,
 }
 
 impl<'a> From<&'a Match> for MatchView<'a> {
@@ -74,6 +77,7 @@ impl<'a> From<&'a Match> for MatchView<'a> {
                 verdict: c.verdict,
                 url: c.url.as_deref(),
                 publisher: c.publisher.as_deref(),
+                narrative: c.narrative.as_deref(),
             },
         }
     }

@@ -6,12 +6,16 @@
 //! The listener, the request id, the time limit, CORS and unknown paths
 //! belong to [`crate::server`], which mounts these routes.
 
+pub mod audit;
 pub mod auth;
 pub mod claims;
 pub mod keys;
+pub mod links;
 pub mod matching;
+pub mod narratives;
 pub mod openapi;
 pub mod ops;
+pub mod posts;
 pub mod problem;
 pub mod search;
 pub mod stream;
@@ -128,6 +132,7 @@ fn routes() -> OpenApiRouter<AppState> {
     let streamed = OpenApiRouter::new()
         .routes(routes!(matching::match_batch))
         .routes(routes!(transfer::import))
+        .routes(routes!(posts::receive_batch))
         .layer(DefaultBodyLimit::disable());
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(ops::healthz))
@@ -147,6 +152,23 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(transfer::export))
         .routes(routes!(keys::list, keys::create))
         .routes(routes!(keys::revoke))
+        .routes(routes!(posts::receive))
+        .routes(routes!(posts::get_one))
+        .routes(routes!(posts::reject_all))
+        .routes(routes!(links::list))
+        .routes(routes!(links::get_one))
+        .routes(routes!(links::confirm))
+        .routes(routes!(links::reject))
+        .routes(routes!(links::decide_many))
+        .routes(routes!(links::review))
+        .routes(routes!(links::settings, links::put_settings))
+        .routes(routes!(narratives::list, narratives::create))
+        .routes(routes!(
+            narratives::get_one,
+            narratives::patch,
+            narratives::delete
+        ))
+        .routes(routes!(audit::list))
         .merge(streamed)
 }
 

@@ -24,6 +24,7 @@ use super::AppState;
     tags(
         (name = "claims", description = "Fact-checked claims: search, read, write"),
         (name = "match", description = "Which known claims a post repeats"),
+        (name = "moderation", description = "Posts, their links to claims, the review queue, narratives and the audit trail"),
         (name = "keys", description = "API keys, for admin keys"),
         (name = "operations", description = "Probes, metrics and this description")
     )

@@ -199,6 +199,29 @@ pub enum Command {
         #[command(subcommand)]
         what: Bench,
     },
+    /// Posts seen in the wild: each is matched and its matches become links.
+    Posts {
+        #[command(subcommand)]
+        what: Posts,
+    },
+    /// Links between posts and claims: list them, confirm or reject one.
+    Links {
+        #[command(subcommand)]
+        what: Links,
+    },
+    /// Narratives: claims that tell one false story.
+    Narratives {
+        #[command(subcommand)]
+        what: Narratives,
+    },
+    /// Who changed what and when (JSON lines, oldest first).
+    Audit {
+        /// `claim`, `link`, `narrative` or `settings`.
+        #[arg(long)]
+        entity: Option<String>,
+        #[arg(long)]
+        id: Option<String>,
+    },
     /// Rebuild the search index from the store.
     Reindex,
     /// Counts by language and verdict, and the index state.
@@ -227,6 +250,61 @@ pub enum Keys {
     },
     /// Revoke a key by its id: requests with it are refused from now on.
     Revoke { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Posts {
+    /// Receive posts from a JSONL file (`-` for standard input), one
+    /// `{"text","url"?,"platform"?,"author"?,"lang"?,"posted_at"?}` a line.
+    Import { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Links {
+    /// Links as JSON lines, oldest first.
+    List {
+        /// `suggested`, `confirmed` or `rejected`.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        claim: Option<String>,
+        #[arg(long)]
+        post: Option<i64>,
+    },
+    /// Confirm a suggested link: the post becomes an appearance of the claim.
+    Confirm {
+        id: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Reject a suggested link: the pair is never suggested again.
+    Reject {
+        id: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Narratives {
+    /// Narratives as JSON lines, newest first.
+    List,
+    /// Create a narrative over some claims; prints it as JSON.
+    Create {
+        #[arg(long)]
+        title: String,
+        /// A claim id (repeatable).
+        #[arg(long = "claim")]
+        claims: Vec<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        event_date: Option<String>,
+        #[arg(long)]
+        event_end: Option<String>,
+        #[arg(long)]
+        place: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -19,6 +19,7 @@ use self::bench::{bench_match, bench_pages};
 use self::eval::{eval, eval_embedder};
 use self::keys::keys;
 use self::matching::{match_batch, match_one};
+use self::moderation::{links, narratives, posts, print_lines};
 use self::transfer::import;
 
 mod args;
@@ -26,9 +27,10 @@ mod bench;
 mod eval;
 mod keys;
 mod matching;
+mod moderation;
 mod transfer;
 
-pub use args::{Bench, Cli, Command, Keys, Switch};
+pub use args::{Bench, Cli, Command, Keys, Links, Narratives, Posts, Switch};
 
 /// The configured embedder, or why there is none (logged: matching is then
 /// lexical only). A model asked for by path that can't load is an error.
@@ -72,6 +74,21 @@ pub fn run(cli: Cli) -> Result<()> {
     let read = || attach(KnowledgeBase::open_read_only(dir).with_context(opening)?);
     match cli.command {
         Command::Keys { what } => keys(&cli.data_dir, what),
+        Command::Posts { what } => posts(&open_to("use POST /api/v1/posts")?, what),
+        // Listings read beside a running server; decisions need the writer.
+        Command::Links {
+            what: what @ Links::List { .. },
+        } => links(&read()?, what),
+        Command::Links { what } => links(&open_to("use the /api/v1/links routes")?, what),
+        Command::Narratives {
+            what: Narratives::List,
+        } => narratives(&read()?, Narratives::List),
+        Command::Narratives { what } => {
+            narratives(&open_to("use the /api/v1/narratives routes")?, what)
+        }
+        Command::Audit { entity, id } => {
+            print_lines(&read()?.audit_log(entity.as_deref(), id.as_deref())?)
+        }
         Command::Serve { addr, options } => {
             let kb = open_to("stop it first, or serve another --data-dir")?;
             let seeded = kb.seed_if_new().context("loading the seed fact-checks")?;

@@ -10,6 +10,7 @@ mod common;
 mod crash;
 mod import;
 mod matching;
+mod moderation;
 mod openapi;
 mod repair;
 mod search;
