@@ -42,7 +42,13 @@ pub fn app(state: AppState, extra: Router) -> Router {
 
 /// What `serve` serves: the API and the web pages, under every shared layer.
 pub fn site(kb: KnowledgeBase, options: ServeOptions) -> Router {
-    let pages = web::router(kb.clone(), web::Options::default());
+    let pages = web::router(
+        kb.clone(),
+        web::Options {
+            private: options.private,
+            ..web::Options::default()
+        },
+    );
     app(AppState::new(kb, options), pages)
 }
 

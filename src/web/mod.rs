@@ -117,6 +117,9 @@ pub struct Options {
     /// Believe `X-Forwarded-Proto: https` (set only behind a proxy that
     /// always sets it): session cookies are then marked `Secure`.
     pub trust_forwarded_proto: bool,
+    /// The server runs `--private`: every page but signing in (and its
+    /// styles and language switch) needs a signed-in key, as the API does.
+    pub private: bool,
 }
 
 #[derive(Clone)]
@@ -159,7 +162,36 @@ pub fn router<S: Clone + Send + Sync + 'static>(kb: KnowledgeBase, options: Opti
         .layer(DefaultBodyLimit::max(MAX_FORM))
         .merge(uploads)
         .layer(middleware::from_fn(refuse_cross_site))
+        .layer(middleware::from_fn_with_state(state.clone(), private_gate))
         .with_state(state)
+}
+
+/// On a private server, a visitor who is not signed in sees only the
+/// sign-in page: every other page sends them there, and back afterwards.
+async fn private_gate(
+    axum::extract::State(state): axum::extract::State<WebState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let open = path == "/sign-in" || path.starts_with("/static/") || path.starts_with("/lang/");
+    if !state.options.private || open {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    let signed_in = match Chrome::from_request_parts(&mut parts, &state).await {
+        Ok(chrome) => chrome.user.is_some(),
+        Err(e) => return e.into_response(),
+    };
+    if !signed_in {
+        let here = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        let to = format!(
+            "/sign-in?next={}",
+            percent_encoding::utf8_percent_encode(here, URL_COMPONENT)
+        );
+        return axum::response::Redirect::to(&to).into_response();
+    }
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// The HTML 404 page for a path no route knows (the server's fallback).

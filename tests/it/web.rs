@@ -799,3 +799,30 @@ async fn an_editor_imports_a_file_and_sees_the_report() {
     assert_eq!(claims(&kb), before + 2);
     assert_eq!(v.get("/?q=quorzite").await.count("li[data-testid=hit]"), 2);
 }
+
+#[tokio::test]
+async fn a_private_server_shows_its_pages_only_to_a_signed_in_key() {
+    let kb = seeded();
+    let (id, _, _) = arabic_claim(&kb);
+    let mut v = Visitor::new(&kb);
+    v.app = site(
+        kb.clone(),
+        ServeOptions {
+            private: true,
+            ..ServeOptions::default()
+        },
+    );
+    let claim = format!("/claims/{id}");
+    for path in ["/", "/match?text=x", claim.as_str()] {
+        let page = v.get(path).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
+        let to = page.header("location");
+        assert!(to.starts_with("/sign-in?next=%2F"), "{path}: {to}");
+        assert!(!page.body.contains(&id), "{path} leaked the claim");
+    }
+    assert_eq!(v.get("/sign-in").await.status, StatusCode::OK);
+    v.sign_in(Role::Reader).await;
+    let page = v.get(&claim).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.count("#signed-in"), 1);
+}
