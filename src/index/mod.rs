@@ -385,6 +385,22 @@ fn term_query(field: Field, value: &str) -> Box<dyn Query> {
     ))
 }
 
+impl Drop for ClaimIndex {
+    /// Waits for the writer's background merges before the writer lock is
+    /// let go: a merge still running after it would publish its segments
+    /// over what the next holder of the folder (another process, or this
+    /// one reopening it) has written since.
+    fn drop(&mut self) {
+        let Some(writer) = self.writer.take() else {
+            return;
+        };
+        let writer = writer.into_inner().unwrap_or_else(|e| e.into_inner());
+        if let Err(e) = writer.wait_merging_threads() {
+            tracing::warn!(error = %e, "waiting for the index's merges failed");
+        }
+    }
+}
+
 /// Opens the index in `dir`, rebuilding it empty when it is missing,
 /// damaged or of another schema. Holds tantivy's writer lock meanwhile, so
 /// an index another process is using is never judged, let alone deleted.

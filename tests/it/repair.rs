@@ -238,3 +238,25 @@ fn a_term_dictionary_damaged_under_a_running_knowledge_base_fails_matches_instea
     });
     assert!(searched.is_err(), "{searched:?}");
 }
+
+#[test]
+fn a_dropped_knowledge_base_lets_go_of_its_index_only_when_its_merges_are_done() {
+    // Each round writes a few segments, so the writer has merges to run;
+    // reopening at once must find the index free and whole every time.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    for round in 0..12 {
+        let kb = KnowledgeBase::open(&data)
+            .unwrap_or_else(|e| panic!("round {round}: reopening failed: {e}"));
+        let lines: Vec<serde_json::Value> = (0..20)
+            .map(|i| {
+                serde_json::json!({"id": format!("m{round}-{i}"), "lang": "en",
+                    "text": format!("The merlox{round} gate {i} opens at dawn")})
+            })
+            .collect();
+        import_jsonl(&kb, &lines);
+        assert_eq!(kb.index_docs(), 20 * (round + 1) as u64, "round {round}");
+    }
+    let kb = KnowledgeBase::open(&data).unwrap();
+    assert_eq!(kb.index_docs(), 240);
+}
