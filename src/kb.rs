@@ -372,6 +372,30 @@ impl KnowledgeBase {
         )
     }
 
+    /// `match_post` among the claims of one narrative only: a moderator
+    /// asking whether a post carries a story they follow. The best claims
+    /// overall are ranked first, so a narrative's claim that ranks below
+    /// `NARROWED_POOL` others is not a match of the post anyway.
+    pub fn match_in_narrative(
+        &self,
+        req: &matcher::Request<'_>,
+        narrative: &str,
+    ) -> Result<Vec<matcher::Match>> {
+        const NARROWED_POOL: usize = 100;
+        self.inner
+            .store
+            .get_narrative(narrative)?
+            .ok_or_else(|| Error::NotFound(format!("narrative {narrative}")))?;
+        let wide = matcher::Request {
+            top: req.top.max(NARROWED_POOL),
+            ..req.clone()
+        };
+        let mut matches = self.match_post(&wide)?;
+        matches.retain(|m| m.claim.narrative.as_deref() == Some(narrative));
+        matches.truncate(req.top.max(1));
+        Ok(matches)
+    }
+
     /// `match_post` for many posts at once: the posts the lexical stage
     /// leaves undecided are embedded together, which costs the engine less
     /// per post than one call each (see `bench embed`).
@@ -1025,10 +1049,17 @@ fn passes_filters(claim: &IndexedClaim, query: &SearchQuery) -> bool {
         .as_deref()
         .is_none_or(|l| Lang::from_code(l) == Lang::from_code(claim.lang.as_deref().unwrap_or("")));
     let verdict_ok = query.verdict.is_none_or(|v| claim.verdict == Some(v));
-    let publisher_ok = query
-        .publisher
+    // One fact-checker however it is written, as the index filters it.
+    let publisher_ok = query.publisher.as_deref().is_none_or(|p| {
+        claim
+            .publisher
+            .as_deref()
+            .is_some_and(|c| text::publisher::key(c) == text::publisher::key(p))
+    });
+    let narrative_ok = query
+        .narrative
         .as_deref()
-        .is_none_or(|p| claim.publisher.as_deref() == Some(p));
+        .is_none_or(|n| claim.narrative.as_deref() == Some(n));
     let day = claim
         .review_date
         .as_deref()
@@ -1040,7 +1071,7 @@ fn passes_filters(claim: &IndexedClaim, query: &SearchQuery) -> bool {
         (None, None) => true,
         (from, to) => day.is_some_and(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t)),
     };
-    lang_ok && verdict_ok && publisher_ok && dated_ok
+    lang_ok && verdict_ok && publisher_ok && narrative_ok && dated_ok
 }
 
 /// A claim's entity tag: a hash of everything it shows, store-managed

@@ -31,6 +31,9 @@ pub struct MatchRequest {
     /// Matches wanted, 1 to 50 (default 5).
     #[serde(default)]
     top: Option<usize>,
+    /// Only claims of this narrative (its id).
+    #[serde(default)]
+    narrative: Option<String>,
 }
 
 /// One match as the API shows it: the matcher's verdict on the claim and
@@ -94,6 +97,7 @@ impl<'a> From<&'a Match> for MatchView<'a> {
         (status = 200, description = "The matches, best first", body = MatchResponse),
         (status = 400, description = "Malformed JSON, unknown fields, empty or too long text, bad top", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No narrative with the id given", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is over 256 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
@@ -117,12 +121,16 @@ pub async fn match_one(
     check_top(top)?;
     let kb = state.kb.clone();
     let matches = blocking(move || {
-        kb.match_post(&Request {
+        let post = Request {
             text: &req.text,
             url: req.url.as_deref(),
             lang: req.lang.as_deref().map(Lang::from_code),
             top,
-        })
+        };
+        match req.narrative.as_deref().filter(|n| !n.is_empty()) {
+            Some(n) => kb.match_in_narrative(&post, n),
+            None => kb.match_post(&post),
+        }
     })
     .await?;
     for m in &matches {

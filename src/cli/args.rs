@@ -104,6 +104,12 @@ pub enum Command {
         /// Only claims with this normalized verdict (e.g. `false`, `misleading`).
         #[arg(long, value_parser = parse_verdict)]
         verdict: Option<Verdict>,
+        /// Only claims by this fact-checker (however its name is written).
+        #[arg(long)]
+        publisher: Option<String>,
+        /// Only claims of this narrative (its id).
+        #[arg(long)]
+        narrative: Option<String>,
         #[arg(long, default_value_t = 10)]
         limit: usize,
         #[arg(long)]
@@ -123,6 +129,9 @@ pub enum Command {
         /// Matches per post.
         #[arg(long, default_value_t = 5)]
         top: usize,
+        /// Only claims of this narrative (its id).
+        #[arg(long, conflicts_with = "batch")]
+        narrative: Option<String>,
         /// A JSONL file of posts (`{"id","text","lang"?,"url"?}` per line; `-` for stdin):
         /// one JSON line out per line in, in input order.
         #[arg(long)]

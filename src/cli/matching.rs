@@ -13,24 +13,29 @@ pub(super) fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-pub(super) fn match_one(
-    kb: &KnowledgeBase,
-    text: &str,
-    lang: Option<String>,
-    url: Option<String>,
-    top: usize,
-    json: bool,
-) -> Result<()> {
-    if text.trim().is_empty() {
+/// One post to match, as the command line gives it.
+pub(super) struct Post<'a> {
+    pub text: &'a str,
+    pub lang: Option<String>,
+    pub url: Option<String>,
+    /// Only claims of this narrative.
+    pub narrative: Option<String>,
+}
+
+pub(super) fn match_one(kb: &KnowledgeBase, post: Post<'_>, top: usize, json: bool) -> Result<()> {
+    if post.text.trim().is_empty() {
         anyhow::bail!("the post text is empty");
     }
     let req = crate::matcher::Request {
-        text,
-        url: url.as_deref(),
-        lang: lang.as_deref().map(crate::text::Lang::from_code),
+        text: post.text,
+        url: post.url.as_deref(),
+        lang: post.lang.as_deref().map(crate::text::Lang::from_code),
         top,
     };
-    let matches = kb.match_post(&req)?;
+    let matches = match &post.narrative {
+        Some(n) => kb.match_in_narrative(&req, n)?,
+        None => kb.match_post(&req)?,
+    };
     let mut out = io::stdout().lock();
     if json {
         serde_json::to_writer(&mut out, &serde_json::json!({ "matches": matches }))?;
@@ -55,6 +60,9 @@ pub(super) fn match_one(
         writeln!(out, "         {}", c.text)?;
         if let Some(url) = &c.url {
             writeln!(out, "         {url}")?;
+        }
+        if let Some(narrative) = &c.narrative {
+            writeln!(out, "         narrative: {narrative}")?;
         }
         if !m.explanation.terms.is_empty() {
             writeln!(out, "         shared: {}", m.explanation.terms.join(", "))?;

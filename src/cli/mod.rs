@@ -134,6 +134,8 @@ pub fn run(cli: Cli) -> Result<()> {
             query,
             lang,
             verdict,
+            publisher,
+            narrative,
             limit,
             json,
         } => {
@@ -141,6 +143,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 q: query,
                 lang,
                 verdict,
+                publisher,
+                narrative,
                 limit,
                 ..SearchQuery::default()
             })?;
@@ -176,6 +180,7 @@ pub fn run(cli: Cli) -> Result<()> {
             lang,
             url,
             top,
+            narrative,
             batch,
             threads,
             json,
@@ -188,7 +193,15 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             match batch {
                 Some(path) => match_batch(&kb, &path, top, threads),
-                None => match_one(&kb, text.as_deref().unwrap_or(""), lang, url, top, json),
+                None => {
+                    let post = matching::Post {
+                        text: text.as_deref().unwrap_or(""),
+                        lang,
+                        url,
+                        narrative,
+                    };
+                    match_one(&kb, post, top, json)
+                }
             }
         }
         Command::Eval {

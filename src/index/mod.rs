@@ -56,7 +56,8 @@ use crate::verdict::Verdict;
 /// 6: French and Spanish words are stemmed before their accents are folded;
 ///    `word_fields` names the word fields a document has text in;
 ///    `publisher_key` the fact-checker however its name is written.
-const SCHEMA_VERSION: u32 = 6;
+/// 7: `narrative` holds the id of the claim's narrative, for filtering.
+const SCHEMA_VERSION: u32 = 7;
 
 /// Memory for the writer's in-RAM segments, split across its threads.
 const WRITER_HEAP_BYTES: usize = 128 << 20;

@@ -21,6 +21,8 @@ pub(super) struct Fields {
     /// `text::publisher::key` of the publisher's name and site: the filter.
     pub(super) publisher_key: Field,
     pub(super) url: Field,
+    /// The id of the claim's narrative: the filter.
+    pub(super) narrative: Field,
     pub(super) review_date: Field,
 }
 
@@ -63,6 +65,7 @@ pub(super) fn build_schema() -> (Schema, Fields) {
     let publisher = b.add_text_field("publisher", STRING | FAST);
     let publisher_key = b.add_text_field("publisher_key", STRING);
     let url = b.add_text_field("url", STRING);
+    let narrative = b.add_text_field("narrative", STRING);
     let review_date = b.add_date_field("review_date", INDEXED | FAST);
     let fields = Fields {
         id,
@@ -77,6 +80,7 @@ pub(super) fn build_schema() -> (Schema, Fields) {
         publisher,
         publisher_key,
         url,
+        narrative,
         review_date,
     };
     (b.build(), fields)
@@ -170,6 +174,9 @@ impl ClaimIndex {
             if let Some(canonical) = text::canonical_url(url) {
                 doc.add_text(f.url, canonical);
             }
+        }
+        if let Some(n) = &c.narrative {
+            doc.add_text(f.narrative, n);
         }
         if let Some(date) = c.review_date.as_deref().and_then(parse_date) {
             doc.add_date(f.review_date, date);

@@ -11,6 +11,8 @@ pub struct SearchQuery {
     pub lang: Option<String>,
     pub verdict: Option<Verdict>,
     pub publisher: Option<String>,
+    /// Only the claims of this narrative (its id).
+    pub narrative: Option<String>,
     /// First review day, inclusive; claims without a review date are left
     /// out when either bound is given.
     pub from: Option<time::Date>,
@@ -57,6 +59,7 @@ impl SearchQuery {
             self.lang.as_deref().unwrap_or("\u{0}"),
             self.verdict.map_or("\u{0}", Verdict::as_str),
             self.publisher.as_deref().unwrap_or("\u{0}"),
+            self.narrative.as_deref().unwrap_or("\u{0}"),
             &self.from.map_or("-".into(), |d| d.to_string()),
             &self.to.map_or("-".into(), |d| d.to_string()),
             match self.sort {
@@ -359,6 +362,9 @@ impl ClaimIndex {
         if let Some(p) = &query.publisher {
             // One fact-checker however it is written: Misbar finds مسبار.
             filters.push(term_query(f.publisher_key, &text::publisher::key(p)));
+        }
+        if let Some(n) = &query.narrative {
+            filters.push(term_query(f.narrative, n));
         }
         if query.from.is_some() || query.to.is_some() {
             let bound = |d: Option<time::Date>| match d {

@@ -84,17 +84,17 @@ impl Desk {
         (status, value)
     }
 
-    async fn send(&self, body: Value) -> Value {
+    /// An editor's POST of `body` to `path`, which must answer `expect`.
+    async fn editor_post(&self, path: &str, body: Value, expect: u16) -> Value {
         let (status, out) = self
-            .call(
-                Method::POST,
-                "/api/v1/posts",
-                Some(&self.editor),
-                Some(body),
-            )
+            .call(Method::POST, path, Some(&self.editor), Some(body))
             .await;
-        assert_eq!(status, 200, "{out}");
+        assert_eq!(status, expect, "{out}");
         out
+    }
+
+    async fn send(&self, body: Value) -> Value {
+        self.editor_post("/api/v1/posts", body, 200).await
     }
 
     async fn post(&self, text: &str) -> Value {
@@ -967,4 +967,76 @@ async fn a_bulk_decision_is_all_or_nothing() {
         )
         .await;
     assert_eq!(code, 400);
+}
+
+/// A seed fact-check (Misbar) on another story: Egypt did not close the
+/// Syrian embassy in Cairo.
+const EMBASSY: &str = "cr-8fd67a1fea560a90";
+
+#[tokio::test]
+async fn searching_and_matching_keep_to_one_narrative_when_asked() {
+    let desk = Desk::new();
+    let narrative = |title: &str, claim: &str| {
+        let body = json!({"title": title, "claims": [claim]});
+        desk.editor_post("/api/v1/narratives", body, 201)
+    };
+    let floods = narrative("Tata floods: old videos as new", TATA).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let embassy = narrative("Syrian embassy in Cairo", EMBASSY).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (code, all) = desk
+        .call(Method::GET, "/api/v1/claims?limit=5", None, None)
+        .await;
+    assert_eq!(code, 200);
+    assert!(all["total"].as_u64().unwrap() > 400, "{}", all["total"]);
+    let (code, one) = desk
+        .call(
+            Method::GET,
+            &format!("/api/v1/claims?narrative={floods}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(code, 200);
+    assert_eq!(one["total"], 1);
+    assert_eq!(one["hits"][0]["id"], TATA);
+    let matching = |narrative: Option<String>| {
+        let mut body = json!({"text": DARIJA_POST, "top": 3});
+        if let Some(n) = narrative {
+            body["narrative"] = json!(n);
+        }
+        let desk = &desk;
+        async move {
+            let (code, out) = desk
+                .call(Method::POST, "/api/v1/match", None, Some(body))
+                .await;
+            assert_eq!(code, 200, "{out}");
+            out["matches"].as_array().unwrap().clone()
+        }
+    };
+    // A match says which narrative its claim belongs to.
+    let open = matching(None).await;
+    assert_eq!(open[0]["claim_id"], TATA);
+    assert_eq!(open[0]["claim"]["narrative"], floods.as_str());
+    let inside = matching(Some(floods.clone())).await;
+    assert_eq!(inside.len(), 1, "{inside:?}");
+    assert_eq!(inside[0]["claim_id"], TATA);
+    let elsewhere = matching(Some(embassy)).await;
+    assert!(
+        elsewhere.iter().all(|m| m["claim_id"] == EMBASSY),
+        "{elsewhere:?}"
+    );
+    let (code, problem) = desk
+        .call(
+            Method::POST,
+            "/api/v1/match",
+            None,
+            Some(json!({"text": DARIJA_POST, "narrative": "no-such"})),
+        )
+        .await;
+    assert_eq!(code, 404, "{problem}");
 }
