@@ -223,6 +223,41 @@ pub enum Command {
         #[command(subcommand)]
         what: Narratives,
     },
+    /// The review queue: posts with links waiting for a decision, as JSON
+    /// lines (the post, its spread, the link and the claim with its verdict).
+    Review {
+        /// Link status (default `suggested`).
+        #[arg(long)]
+        status: Option<String>,
+        /// `match` or `possible`.
+        #[arg(long)]
+        band: Option<String>,
+        /// The post's language.
+        #[arg(long)]
+        lang: Option<String>,
+        /// A platform the post was seen on.
+        #[arg(long)]
+        platform: Option<String>,
+        /// Only posts last seen at or after this time (RFC 3339 or a date).
+        #[arg(long)]
+        since: Option<String>,
+        /// `newest` (default) or `most_seen`.
+        #[arg(long)]
+        sort: Option<String>,
+        /// Most items (default 50, at most 500).
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// The thresholds of this data folder: shown, or set with the options.
+    Settings {
+        /// Score from which a match enters the review queue (0 to 1).
+        #[arg(long)]
+        suggest_at: Option<f64>,
+        /// Score from which a link is confirmed without a person (0 to 1),
+        /// or `off`.
+        #[arg(long, value_parser = parse_threshold)]
+        confirm_at: Option<Threshold>,
+    },
     /// Who changed what and when (JSON lines, oldest first).
     Audit {
         /// `claim`, `link`, `narrative` or `settings`.
@@ -266,6 +301,8 @@ pub enum Posts {
     /// Receive posts from a JSONL file (`-` for standard input), one
     /// `{"text","url"?,"platform"?,"author"?,"lang"?,"posted_at"?}` a line.
     Import { file: PathBuf },
+    /// One post as JSON: its text, spread and sightings.
+    Show { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -292,6 +329,13 @@ pub enum Links {
         #[arg(long)]
         note: Option<String>,
     },
+    /// "None of these": reject every suggested link of a post at once.
+    RejectAll {
+        #[arg(long)]
+        post: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -305,15 +349,44 @@ pub enum Narratives {
         /// A claim id (repeatable).
         #[arg(long = "claim")]
         claims: Vec<String>,
-        #[arg(long)]
-        description: Option<String>,
-        #[arg(long)]
-        event_date: Option<String>,
-        #[arg(long)]
-        event_end: Option<String>,
-        #[arg(long)]
-        place: Option<String>,
+        #[command(flatten)]
+        details: NarrativeDetails,
     },
+    /// One narrative as JSON: its claims, linked posts and timeline.
+    Show { id: String },
+    /// Change a narrative: only the options given change; `--claim`
+    /// (repeatable) replaces its claims, `--no-claims` empties it.
+    Update {
+        id: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[command(flatten)]
+        details: NarrativeDetails,
+        /// `active`, `dormant` or `closed`.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long = "claim", conflicts_with = "no_claims")]
+        claims: Vec<String>,
+        #[arg(long)]
+        no_claims: bool,
+    },
+    /// Delete a narrative; its claims stay, outside any narrative.
+    Delete { id: String },
+}
+
+/// What a narrative says besides its title: each optional.
+#[derive(Debug, clap::Args)]
+pub struct NarrativeDetails {
+    #[arg(long)]
+    pub description: Option<String>,
+    /// The event's day (YYYY-MM-DD), or its first.
+    #[arg(long)]
+    pub event_date: Option<String>,
+    /// The event's last day, for a range.
+    #[arg(long)]
+    pub event_end: Option<String>,
+    #[arg(long)]
+    pub place: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -397,4 +470,17 @@ fn parse_verdict(s: &str) -> Result<Verdict, String> {
             names.join(", ")
         )
     })
+}
+
+/// A threshold that may be turned off.
+#[derive(Clone, Copy, Debug)]
+pub struct Threshold(pub Option<f64>);
+
+fn parse_threshold(s: &str) -> Result<Threshold, String> {
+    if s == "off" {
+        return Ok(Threshold(None));
+    }
+    s.parse::<f64>()
+        .map(|v| Threshold(Some(v)))
+        .map_err(|_| format!("{s:?} is neither a number from 0 to 1 nor off"))
 }

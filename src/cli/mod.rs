@@ -19,7 +19,7 @@ use self::bench::{bench_match, bench_pages};
 use self::eval::{eval, eval_embedder};
 use self::keys::keys;
 use self::matching::{match_batch, match_one};
-use self::moderation::{links, narratives, posts, print_lines};
+use self::moderation::{links, narratives, posts, print_lines, settings};
 use self::transfer::import;
 
 mod args;
@@ -74,6 +74,9 @@ pub fn run(cli: Cli) -> Result<()> {
     let read = || attach(KnowledgeBase::open_read_only(dir).with_context(opening)?);
     match cli.command {
         Command::Keys { what } => keys(&cli.data_dir, what),
+        Command::Posts {
+            what: what @ Posts::Show { .. },
+        } => posts(&read()?, what),
         Command::Posts { what } => posts(&open_to("use POST /api/v1/posts")?, what),
         // Listings read beside a running server; decisions need the writer.
         Command::Links {
@@ -81,11 +84,40 @@ pub fn run(cli: Cli) -> Result<()> {
         } => links(&read()?, what),
         Command::Links { what } => links(&open_to("use the /api/v1/links routes")?, what),
         Command::Narratives {
-            what: Narratives::List,
-        } => narratives(&read()?, Narratives::List),
+            what: what @ (Narratives::List | Narratives::Show { .. }),
+        } => narratives(&read()?, what),
         Command::Narratives { what } => {
             narratives(&open_to("use the /api/v1/narratives routes")?, what)
         }
+        Command::Review {
+            status,
+            band,
+            lang,
+            platform,
+            since,
+            sort,
+            limit,
+        } => print_lines(&read()?.review(&crate::store::ReviewFilter {
+            status,
+            band,
+            lang,
+            platform,
+            since,
+            sort,
+            limit,
+        })?),
+        Command::Settings {
+            suggest_at: None,
+            confirm_at: None,
+        } => settings(&read()?, None, None),
+        Command::Settings {
+            suggest_at,
+            confirm_at,
+        } => settings(
+            &open_to("use PUT /api/v1/settings")?,
+            suggest_at,
+            confirm_at,
+        ),
         Command::Audit { entity, id } => {
             print_lines(&read()?.audit_log(entity.as_deref(), id.as_deref())?)
         }

@@ -22,7 +22,10 @@ pub(super) fn print_lines<T: serde::Serialize>(items: &[T]) -> Result<()> {
 }
 
 pub(super) fn posts(kb: &KnowledgeBase, what: Posts) -> Result<()> {
-    let Posts::Import { file } = what;
+    let file = match what {
+        Posts::Show { id } => return print_lines(&[kb.get_post(id)?]),
+        Posts::Import { file } => file,
+    };
     let report = if file.as_os_str() == "-" {
         kb.import_posts(io::stdin().lock(), CLI_ACTOR)?
     } else {
@@ -57,6 +60,7 @@ pub(super) fn links(kb: &KnowledgeBase, what: Links) -> Result<()> {
         })?),
         Links::Confirm { id, note } => decide(id, crate::store::LinkStatus::Confirmed, note),
         Links::Reject { id, note } => decide(id, crate::store::LinkStatus::Rejected, note),
+        Links::RejectAll { post, note } => print_lines(&kb.reject_all(post, CLI_ACTOR, note)?),
     }
 }
 
@@ -66,21 +70,74 @@ pub(super) fn narratives(kb: &KnowledgeBase, what: Narratives) -> Result<()> {
         Narratives::Create {
             title,
             claims,
-            description,
-            event_date,
-            event_end,
-            place,
+            details,
         } => {
             let input = crate::kb::NarrativeInput {
                 title,
-                description,
-                event_date,
-                event_end,
-                place,
+                description: details.description,
+                event_date: details.event_date,
+                event_end: details.event_end,
+                place: details.place,
                 status: None,
                 claims,
             };
             print_lines(&[kb.create_narrative(input, CLI_ACTOR)?])
         }
+        Narratives::Show { id } => print_lines(&[kb.narrative(&id)?]),
+        Narratives::Update {
+            id,
+            title,
+            details,
+            status,
+            claims,
+            no_claims,
+        } => {
+            // The options given, as a JSON merge patch: the API's PATCH.
+            let mut patch = serde_json::Map::new();
+            let fields = [
+                ("title", title),
+                ("description", details.description),
+                ("event_date", details.event_date),
+                ("event_end", details.event_end),
+                ("place", details.place),
+                ("status", status),
+            ];
+            for (name, value) in fields {
+                if let Some(v) = value {
+                    patch.insert(name.into(), v.into());
+                }
+            }
+            if no_claims || !claims.is_empty() {
+                patch.insert("claims".into(), claims.into());
+            }
+            if patch.is_empty() {
+                anyhow::bail!("nothing to change: give at least one option");
+            }
+            let patch = serde_json::Value::Object(patch);
+            print_lines(&[kb.patch_narrative(&id, &patch, CLI_ACTOR)?])
+        }
+        Narratives::Delete { id } => {
+            kb.delete_narrative(&id, CLI_ACTOR)?;
+            Ok(())
+        }
     }
+}
+
+/// Shows the thresholds, or changes those given (the others stay).
+pub(super) fn settings(
+    kb: &KnowledgeBase,
+    suggest_at: Option<f64>,
+    confirm_at: Option<super::args::Threshold>,
+) -> Result<()> {
+    let mut settings = kb.settings()?;
+    if suggest_at.is_some() || confirm_at.is_some() {
+        if let Some(s) = suggest_at {
+            settings.suggest_at = s;
+        }
+        if let Some(c) = confirm_at {
+            settings.confirm_at = c.0;
+        }
+        settings = kb.put_settings(settings, CLI_ACTOR)?;
+    }
+    print_lines(&[settings])
 }

@@ -740,15 +740,18 @@ fn a_data_folder_from_before_moderation_upgrades_with_every_claim_key_and_appear
     assert_eq!(kb.get_post(out.id).unwrap().seen, 1);
 }
 
+/// A data folder with the seed data, as the CLI finds it.
+fn seeded_folder() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    KnowledgeBase::open(&data).unwrap().seed_if_new().unwrap();
+    (dir, data)
+}
+
 #[test]
 fn the_cli_imports_posts_decides_links_makes_narratives_and_shows_the_audit() {
     use crate::common::{debunk, json, stderr, stdout};
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    {
-        let kb = KnowledgeBase::open(&data).unwrap();
-        kb.seed_if_new().unwrap();
-    }
+    let (dir, data) = seeded_folder();
     let file = dir.path().join("posts.jsonl");
     let lines = [
         json!({"text": DARIJA_POST, "url": "https://www.tiktok.com/@x/video/5", "platform": "tiktok", "author": "@x", "lang": "ar", "posted_at": "2024-09-08"}).to_string(),
@@ -1039,4 +1042,91 @@ async fn searching_and_matching_keep_to_one_narrative_when_asked() {
         )
         .await;
     assert_eq!(code, 404, "{problem}");
+}
+
+#[test]
+fn the_cli_works_the_review_queue_settings_and_a_narratives_whole_life() {
+    use crate::common::{debunk, json, stderr, stdout};
+    let (dir, data) = seeded_folder();
+    let file = dir.path().join("posts.jsonl");
+    let post = json!({"text": DARIJA_POST, "platform": "tiktok"}).to_string();
+    std::fs::write(&file, format!("{post}\n{post}\n")).unwrap();
+    json(&debunk(&data, &["posts", "import", file.to_str().unwrap()]));
+    // The queue: the post once, seen twice, with the claim and its verdict.
+    let queue = stdout(&debunk(&data, &["review", "--sort", "most_seen"]));
+    let first: Value = serde_json::from_str(queue.lines().next().unwrap()).unwrap();
+    assert_eq!(first["post"]["seen"], 2, "{first}");
+    assert_eq!(first["claim"]["id"], TATA);
+    assert_eq!(first["claim"]["verdict"], "misleading");
+    let post_id = first["post"]["id"].as_i64().unwrap();
+    let shown = json(&debunk(&data, &["posts", "show", &post_id.to_string()]));
+    assert_eq!(shown["text"], DARIJA_POST);
+    // Bad thresholds are refused in one line, and nothing changes.
+    let before = json(&debunk(&data, &["settings"]));
+    let bad = debunk(
+        &data,
+        &["settings", "--suggest-at", "0.8", "--confirm-at", "0.5"],
+    );
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("confirm_at"), "{}", stderr(&bad));
+    assert_eq!(json(&debunk(&data, &["settings"])), before);
+    let set = json(&debunk(
+        &data,
+        &["settings", "--suggest-at", "0.4", "--confirm-at", "0.9"],
+    ));
+    assert_eq!(set, json!({"suggest_at": 0.4, "confirm_at": 0.9}));
+    let off = json(&debunk(&data, &["settings", "--confirm-at", "off"]));
+    assert_eq!(off, json!({"suggest_at": 0.4, "confirm_at": null}));
+    // "None of these" empties the post's suggestions.
+    let rejected = stdout(&debunk(
+        &data,
+        &["links", "reject-all", "--post", &post_id.to_string()],
+    ));
+    assert!(rejected.lines().count() >= 1, "{rejected}");
+    assert_eq!(stdout(&debunk(&data, &["review"])).trim(), "");
+    // A narrative made, shown, changed, emptied and deleted.
+    let made = json(&debunk(
+        &data,
+        &[
+            "narratives",
+            "create",
+            "--title",
+            "Tata floods",
+            "--claim",
+            TATA,
+        ],
+    ));
+    let id = made["id"].as_str().unwrap();
+    let changed = json(&debunk(
+        &data,
+        &[
+            "narratives",
+            "update",
+            id,
+            "--status",
+            "dormant",
+            "--place",
+            "Tata",
+        ],
+    ));
+    assert_eq!(changed["status"], "dormant");
+    assert_eq!(changed["place"], "Tata");
+    assert_eq!(changed["claims"][0]["id"], TATA);
+    let emptied = json(&debunk(&data, &["narratives", "update", id, "--no-claims"]));
+    assert_eq!(emptied["claims"], json!([]));
+    let nothing = debunk(&data, &["narratives", "update", id]);
+    assert!(!nothing.status.success());
+    assert!(stderr(&nothing).contains("nothing to change"));
+    let shown = json(&debunk(&data, &["narratives", "show", id]));
+    assert_eq!(shown["title"], "Tata floods");
+    assert!(debunk(&data, &["narratives", "delete", id])
+        .status
+        .success());
+    let gone = debunk(&data, &["narratives", "show", id]);
+    assert!(!gone.status.success());
+    assert!(
+        stderr(&gone).contains("no narrative") || stderr(&gone).contains("not found"),
+        "{}",
+        stderr(&gone)
+    );
 }
