@@ -69,9 +69,13 @@
 
 pub mod assets;
 pub mod editor;
+pub mod history;
 pub mod i18n;
+pub mod narratives;
 pub mod pages;
+pub mod review;
 pub mod session;
+pub mod timeline;
 
 use std::sync::Arc;
 
@@ -159,6 +163,27 @@ pub fn router<S: Clone + Send + Sync + 'static>(kb: KnowledgeBase, options: Opti
             get(editor::edit_claim_form).post(editor::save_claim),
         )
         .route("/claims/{id}/appearances", post(editor::add_appearance))
+        .route("/review", get(review::review))
+        .route("/review/decide", post(review::decide_form))
+        .route(
+            "/settings",
+            get(review::settings).post(review::save_settings),
+        )
+        .route("/narratives", get(narratives::list))
+        .route(
+            "/narratives/new",
+            get(narratives::new_form).post(narratives::create),
+        )
+        .route("/narratives/{id}", get(narratives::show))
+        .route(
+            "/narratives/{id}/edit",
+            get(narratives::edit_form).post(narratives::save),
+        )
+        .route("/narratives/{id}/claims", post(narratives::change_claims))
+        .route(
+            "/narratives/{id}/delete",
+            get(narratives::delete_form).post(narratives::delete),
+        )
         .layer(DefaultBodyLimit::max(MAX_FORM))
         .merge(uploads)
         .layer(middleware::from_fn(refuse_cross_site))
@@ -213,6 +238,8 @@ pub struct Chrome {
     new_csrf: bool,
     /// This page's path and query.
     pub here: String,
+    /// Links waiting in the review queue (signed-in keys only).
+    pub waiting: Option<u64>,
     secure: bool,
     session_id: Option<String>,
 }
@@ -238,6 +265,7 @@ impl Chrome {
             csrf: cookie_token.unwrap_or_else(session::random_token),
             new_csrf,
             here: "/".into(),
+            waiting: None,
             secure: false,
             session_id: None,
         }
@@ -275,6 +303,17 @@ impl Chrome {
 
     pub fn is_editor(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.role >= Role::Editor)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role >= Role::Admin)
+    }
+
+    /// The signed-in key's name: who a decision is recorded as.
+    pub fn user_name(&self) -> String {
+        self.user
+            .as_ref()
+            .map_or_else(String::new, |u| u.name.clone())
     }
 
     pub fn asset(&self, name: &str) -> String {
@@ -317,6 +356,27 @@ impl Chrome {
             ))),
             Some(u) if u.role < Role::Editor => Err(self.error(StatusCode::FORBIDDEN, None)),
             Some(_) => Ok(()),
+        }
+    }
+
+    /// Refuses the page to a visitor who is not signed in (sent to sign in).
+    pub fn require_signed_in(&self) -> Result<(), PageError> {
+        match &self.user {
+            None => Err(PageError::Redirect(format!(
+                "/sign-in?next={}",
+                self.here_encoded()
+            ))),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Refuses the page unless an admin is signed in.
+    pub fn require_admin(&self) -> Result<(), PageError> {
+        self.require_signed_in()?;
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(self.error(StatusCode::FORBIDDEN, None))
         }
     }
 
@@ -395,7 +455,17 @@ impl FromRequestParts<WebState> for Chrome {
         // The key is checked on every request: revoking it ends the session.
         let kb = state.kb.clone();
         let key_id = found.key_id.clone();
-        let live = blocking(&chrome, move || kb.live_key(&key_id)).await?;
+        // The queue's length rides along: every signed-in page shows it.
+        let (live, waiting) = blocking(&chrome, move || {
+            let live = kb.live_key(&key_id)?;
+            let waiting = match live {
+                Some(_) => Some(kb.review_waiting()?),
+                None => None,
+            };
+            Ok((live, waiting))
+        })
+        .await?;
+        chrome.waiting = waiting;
         if live.is_none() {
             state.sessions.end_for_key(&found.key_id);
             return Ok(chrome);
@@ -433,6 +503,31 @@ impl<T: DeserializeOwned> FromRequest<WebState> for Posted<T> {
         let form = serde_urlencoded::from_bytes(&bytes)
             .map_err(|e| chrome.error(StatusCode::BAD_REQUEST, Some(e.to_string())))?;
         Ok(Posted(chrome, form))
+    }
+}
+
+/// A form's text field, trimmed; `None` when left empty.
+pub fn filled(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+impl PageError {
+    /// A refused write the person can fix (a bad field, a clash, a stale
+    /// version) as the status and reason to show above the form filled
+    /// as it was; anything else stays an error page.
+    pub fn fixable(self, chrome: &Chrome) -> Result<(StatusCode, String), PageError> {
+        match self {
+            PageError::Page { status, detail, .. }
+                if status.is_client_error() && status != StatusCode::NOT_FOUND =>
+            {
+                let why = match status {
+                    StatusCode::PRECONDITION_FAILED => chrome.tr("error-412-text").to_string(),
+                    _ => detail.unwrap_or_default(),
+                };
+                Ok((status, why))
+            }
+            other => Err(other),
+        }
     }
 }
 
