@@ -1,5 +1,6 @@
 //! The moderator's pages: the review queue (`/review`) with its decisions
-//! (`POST /review/decide`), and the thresholds (`/settings`).
+//! (`POST /review/decide`), and the thresholds (`/settings`: editors read
+//! them, admins change them, readers get a 403 as over the API).
 //!
 //! The queue needs a signed-in key: a visitor is sent to sign in, a
 //! reader sees the queue without its decision controls, an editor decides.
@@ -502,7 +503,8 @@ pub async fn settings(
     chrome: Chrome,
     PageQuery(q): PageQuery<SettingsForm>,
 ) -> Result<Response, PageError> {
-    chrome.require_signed_in()?;
+    // Editors read the thresholds (as over the API), admins change them.
+    chrome.require_editor()?;
     let kb = state.kb.clone();
     let stored = blocking(&chrome, move || kb.settings()).await?;
     let form = SettingsForm {
