@@ -22,12 +22,25 @@
 //! | `/claims/{id}/edit` | GET, POST | editors: fields below plus `etag` (the version edited) |
 //! | `/claims/{id}/appearances` | POST | editors: `url`, `platform`, `text`, `first_seen`, `csrf` |
 //! | `/import` | GET, POST | editors: multipart `csrf`, `file`, `format` (`auto`/`jsonl`/`claimreview`/`factcheck-api`), `strict` (`on`) |
+//! | `/review` | GET | signed in (visitors go to sign in; readers see no decision controls): `status` (`suggested`/`confirmed`/`rejected`), `band`, `lang`, `platform`, `since`, `sort` (`newest`/`most_seen`); `done`, `n` say what the last decision did |
+//! | `/review/decide` | POST | editors: `csrf`, `action` (`confirm`, `reject`, `none`, `confirm-selected`, `reject-selected`), `link` and `version` (one link), `post` (`none`), `pick` (repeated: the ticked links), `note`, `back` (the queue's filters); 303 to `/review?done=..&n=..&<filters>`, or the queue with 409 and `#review-conflict` |
+//! | `/settings` | GET, POST | editors read, admins post `csrf`, `suggest_at`, `confirm_at` (empty: off); a refusal is a 400 with the form and `#form-error` |
+//! | `/narratives` | GET | the list |
+//! | `/narratives/new` | GET, POST | editors: narrative fields below |
+//! | `/narratives/{id}` | GET | one narrative |
+//! | `/narratives/{id}/edit` | GET, POST | editors: narrative fields below |
+//! | `/narratives/{id}/claims` | POST | editors: `csrf`, `add` or `remove` (a claim id) |
+//! | `/narratives/{id}/delete` | GET, POST | editors: the question, then `csrf` |
 //! | `/static/app.<hash>.css` etc. | GET | embedded assets, `immutable`, `ETag`/304 |
 //!
 //! Claim form fields: `csrf`, `id` (new only; empty derives one), `text`
 //! (required), `title`, `lang`, `verdict` (a verdict name or empty),
 //! `verdict_text`, `summary`, `url`, `publisher`, `claimant`, `claim_date`,
 //! `review_date`, `country`, `tags` (comma-separated).
+//!
+//! Narrative form fields: `csrf`, `title` (required), `description`,
+//! `event_date`, `event_end` (YYYY-MM-DD), `place`, `status`
+//! (`active`/`dormant`/`closed`), `claims` (ids, by line or comma).
 //!
 //! Element ids and test ids on every page: `#main` (the `<main>`, target of
 //! the skip link `a.skip-link`), `nav#lang-switch` with `a[hreflang]` per
@@ -49,6 +62,32 @@
 //! in `<mark>`), `#match-results > li[data-testid=match]` each with `.band`,
 //! `.score`, `.claim-marked`; `#no-match` when none. A bad search or post
 //! (too long, a bad date) is a 400 with the form and `#form-error`.
+//! Navigation: `#narratives-link`; signed in also `#review-link-nav` with
+//! `#review-waiting` (links waiting) and `#settings-link`.
+//! Review: `form#review-filters` (`#r-status`, `#r-band`, `#r-lang`,
+//! `#r-platform`, `#r-since`, `#r-sort`); `#review-status` (the live
+//! region saying what the last decision did); `#review-keys` (the keys,
+//! shown by the script); `form#bulk-form` with `#confirm-selected`,
+//! `#reject-selected`; `ol#queue > li[data-testid=review-card]#card-{link}`
+//! (`data-link`, `data-post`) each with `.post-marked` (shared words in
+//! `<mark>`), `.terms .term` (the post's own words), `.review-claim` with
+//! `.badge` and `.publisher`, `.seen`, `.platforms`, `.semantic`,
+//! `input#pick-{link}`, `form.decide-form` with `.confirm-button`,
+//! `.reject-button`, `.none-button`, and `#history-{link}`; `#review-empty`.
+//! Settings: `form#settings-form` (`#suggest_at`, `#confirm_at`) or, not
+//! for admins, `#settings-values`; `#settings-saved`.
+//! Narratives: `table#narratives tr[data-testid=narrative-row]`,
+//! `#new-narrative-link`. Narrative: `#narrative-title`, `#narrative-status`,
+//! `#narrative-event`, `#narrative-place`, `#narrative-claims >
+//! li[data-testid=narrative-claim]` (`data-claim`), `form#add-claim-form`,
+//! `form.remove-claim-form`, `svg#timeline-chart` with
+//! `g[data-testid=timeline-day]` per day that has posts (`data-day`,
+//! `data-posts`), `table#timeline-table`, `#narrative-posts >
+//! li[data-testid=narrative-post]`; `form#narrative-form`,
+//! `form#delete-narrative-form`. History (claim, narrative, link):
+//! `#history li[data-testid=history-row]`. Claim extras: `#claim-narrative`,
+//! `#confirmed-posts li[data-testid=confirmed-post]`; `#rating-text` only
+//! when the rating says more than the badge.
 //! Sign-in: `form#sign-in-form`, `input#key`; failure `#form-error`.
 //! Claim form: `form#claim-form`; import: `form#import-form`,
 //! `#import-report` with `#imported`, `#updated`, `#skipped`. Error pages:
