@@ -128,6 +128,20 @@ async fn decided(c: &Client, done: &str) {
     find(c, "#review-status").await;
 }
 
+/// Confirms the queue's first card with its button, as a moderator does;
+/// returns its link.
+pub async fn confirm_first_card(c: &Client, site: &Site) -> i64 {
+    open(c, site, "/review").await;
+    let first = first_card(c).await;
+    find(c, &format!("#card-{first} .confirm-button"))
+        .await
+        .click()
+        .await
+        .expect("press Confirm");
+    decided(c, "confirmed").await;
+    first
+}
+
 /// The link as the API has it, and the actor of its last audit row.
 fn link_and_actor(site: &Site, link: i64) -> (Value, String) {
     let stored = site.api(&format!("/api/v1/links/{link}"));
