@@ -86,21 +86,34 @@ fn shown(v: Option<&Value>) -> Option<String> {
         Value::String(s) if s.is_empty() => return None,
         Value::Array(a) if a.is_empty() => return None,
         Value::String(s) => s.clone(),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| match i {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        other => other.to_string(),
+        Value::Array(items) => items.iter().map(item).collect::<Vec<_>>().join("; "),
+        other => item(other),
     };
     let mut cut: String = text.chars().take(MAX_VALUE_CHARS).collect();
     if cut.len() < text.len() {
         cut.push('…');
     }
     Some(cut)
+}
+
+/// One value as a person reads it: a string as it is, a record (an
+/// appearance) by its text and URL, anything else as JSON.
+fn item(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Object(o) => {
+            let parts: Vec<&str> = ["text", "url", "platform"]
+                .iter()
+                .filter_map(|k| o.get(*k).and_then(Value::as_str))
+                .collect();
+            if parts.is_empty() {
+                v.to_string()
+            } else {
+                parts.join(" · ")
+            }
+        }
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -135,9 +148,14 @@ mod tests {
     fn a_created_record_shows_its_set_fields_and_long_values_are_cut() {
         let long = "x".repeat(500);
         let after = json!({"title": long, "tags": ["a", "b"], "description": ""});
+        let appearance = json!({"appearances": [{"text": "7 مليون", "url": "https://x.com/a", "first_seen": "2024"}]});
+        assert_eq!(
+            diff(None, Some(&appearance))[0].after.as_deref(),
+            Some("7 مليون · https://x.com/a")
+        );
         let changes = diff(None, Some(&after));
         assert_eq!(changes.len(), 2, "{changes:?}");
-        assert_eq!(changes[0].after.as_deref(), Some("a, b"));
+        assert_eq!(changes[0].after.as_deref(), Some("a; b"));
         let title = changes[1].after.as_deref().unwrap();
         assert_eq!(title.chars().count(), MAX_VALUE_CHARS + 1);
         assert!(title.ends_with('…'));

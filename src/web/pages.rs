@@ -551,6 +551,7 @@ pub struct ConfirmedPost {
     pub seen: i64,
     pub decided_by: Option<String>,
     pub decided_at: Option<String>,
+    pub note: Option<String>,
 }
 
 #[derive(Template)]
@@ -672,6 +673,7 @@ fn confirmed_posts(kb: &KnowledgeBase, claim_id: &str) -> Result<Vec<ConfirmedPo
             seen: post.seen,
             decided_by: link.decided_by.clone(),
             decided_at: link.decided_at.as_deref().map(super::review::minute),
+            note: link.note.clone(),
         });
     }
     Ok(out)

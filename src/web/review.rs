@@ -206,7 +206,8 @@ pub fn post_words(text: &str, spans: &[[usize; 2]]) -> Vec<String> {
     sorted.sort();
     for [s, e] in sorted {
         if let Some(w) = text.get(s..e) {
-            let w = w.trim().to_string();
+            // A span may carry the punctuation around an Arabizi word.
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric()).to_string();
             if !w.is_empty() && !words.iter().any(|x| x.eq_ignore_ascii_case(&w)) {
                 words.push(w);
             }
@@ -580,12 +581,13 @@ mod tests {
 
     #[test]
     fn shared_words_are_the_posts_own_words_once_each() {
-        let text = "wach s7i7 corona, Corona l9a7";
+        let text = "wach s7i7 corona, Corona l9a7?";
         assert_eq!(post_words(text, &[[18, 24], [10, 16]]), ["corona"]);
         assert_eq!(
             post_words(text, &[[10, 16], [0, 4], [100, 200], [1, 2]]),
             ["wach", "a", "corona"]
         );
+        assert_eq!(post_words(text, &[[25, 30]]), ["l9a7"]);
     }
 
     #[test]

@@ -243,6 +243,8 @@ pub fn chart(points: &[TimelinePoint], rtl: bool) -> Chart {
         });
     }
     // The legend, one swatch and name per platform, in reading order.
+    // Its text inherits the page's direction, so `text-anchor="start"`
+    // sets it after the swatch either way.
     let mut offset = 0.0;
     for (i, p) in platforms.iter().enumerate() {
         let item_w = 28.0 + 8.0 * p.chars().count() as f64;
