@@ -212,15 +212,21 @@ pub async fn review(
     path = "/api/v1/settings",
     summary = "Read the thresholds",
     tag = "moderation",
-    description = "This data folder's thresholds.",
+    description = "This data folder's thresholds. They say how sure a match must be to reach the \
+                   queue or skip it, which is the moderators' business: an editor key reads them.",
     responses(
         (status = 200, description = "The thresholds", body = Settings),
-        (status = 401, description = "No key on a private server, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The key's role is not enough", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
     ),
-    security((), ("bearer" = []))
+    security(("bearer" = []))
 )]
-pub async fn settings(State(state): State<AppState>) -> Result<Json<Settings>, ApiError> {
+pub async fn settings(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<Settings>, ApiError> {
+    caller.require(Role::Editor)?;
     let kb = state.kb.clone();
     Ok(Json(blocking(move || kb.settings()).await?))
 }

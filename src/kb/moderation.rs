@@ -360,6 +360,11 @@ impl KnowledgeBase {
         self.inner.store.review(filter)
     }
 
+    /// Links waiting for a person's decision.
+    pub fn review_waiting(&self) -> Result<u64> {
+        self.inner.store.count_links(LinkStatus::Suggested)
+    }
+
     pub fn audit_log(&self, entity: Option<&str>, id: Option<&str>) -> Result<Vec<AuditEntry>> {
         self.inner.store.audit_log(entity, id)
     }

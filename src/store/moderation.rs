@@ -203,7 +203,13 @@ pub enum NarrativeStatus {
 }
 
 impl NarrativeStatus {
-    fn as_str(self) -> &'static str {
+    pub const ALL: [NarrativeStatus; 3] = [
+        NarrativeStatus::Active,
+        NarrativeStatus::Dormant,
+        NarrativeStatus::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
         match self {
             NarrativeStatus::Active => "active",
             NarrativeStatus::Dormant => "dormant",
@@ -440,6 +446,16 @@ impl Store {
             },
         )?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// How many links have this status (the review queue's length for
+    /// `suggested`), for a count shown on every page of a moderator.
+    pub fn count_links(&self, status: LinkStatus) -> Result<u64> {
+        let conn = self.read()?;
+        let n: i64 = conn
+            .prepare_cached("SELECT count(*) FROM link WHERE status = ?1")?
+            .query_row([status.as_str()], |r| r.get(0))?;
+        Ok(n.max(0) as u64)
     }
 
     /// A setting's stored JSON value, if it was ever set.

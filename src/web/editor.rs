@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::pages::{claim_href, PageQuery};
 use super::session::{self, local_path};
-use super::{blocking, render, Chrome, PageError, Posted, WebState};
+use super::{blocking, filled as some, render, Chrome, PageError, Posted, WebState};
 use crate::error::Error;
 use crate::formats::{self, Format};
 use crate::kb::{ImportOptions, ImportReport};
@@ -137,10 +137,6 @@ pub struct ClaimForm {
     pub etag: String,
 }
 
-fn some(s: &str) -> Option<String> {
-    Some(s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
 impl ClaimForm {
     fn from_claim(c: &Claim) -> ClaimForm {
         let get = |o: &Option<String>| o.clone().unwrap_or_default();
@@ -243,18 +239,8 @@ fn refused(
     editing: Option<&str>,
     e: PageError,
 ) -> Result<Response, PageError> {
-    match e {
-        PageError::Page { status, detail, .. }
-            if status.is_client_error() && status != StatusCode::NOT_FOUND =>
-        {
-            let why = match status {
-                StatusCode::PRECONDITION_FAILED => chrome.tr("error-412-text").to_string(),
-                _ => detail.unwrap_or_default(),
-            };
-            Ok(form_page(chrome, status, form, editing, Some(why)))
-        }
-        other => Err(other),
-    }
+    let (status, why) = e.fixable(chrome)?;
+    Ok(form_page(chrome, status, form, editing, Some(why)))
 }
 
 pub async fn new_claim_form(chrome: Chrome) -> Result<Response, PageError> {

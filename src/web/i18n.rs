@@ -202,9 +202,19 @@ mod tests {
             include_str!("../../web/templates/claim_form.html"),
             include_str!("../../web/templates/import.html"),
             include_str!("../../web/templates/error.html"),
+            include_str!("../../web/templates/review.html"),
+            include_str!("../../web/templates/settings.html"),
+            include_str!("../../web/templates/narratives.html"),
+            include_str!("../../web/templates/narrative.html"),
+            include_str!("../../web/templates/narrative_form.html"),
+            include_str!("../../web/templates/narrative_delete.html"),
+            include_str!("../../web/templates/timeline.html"),
+            include_str!("../../web/templates/history.html"),
             include_str!("mod.rs"),
             include_str!("pages.rs"),
             include_str!("editor.rs"),
+            include_str!("review.rs"),
+            include_str!("narratives.rs"),
         ];
         let en = Locale::En.catalog();
         let mut checked = 0;

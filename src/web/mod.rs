@@ -22,12 +22,25 @@
 //! | `/claims/{id}/edit` | GET, POST | editors: fields below plus `etag` (the version edited) |
 //! | `/claims/{id}/appearances` | POST | editors: `url`, `platform`, `text`, `first_seen`, `csrf` |
 //! | `/import` | GET, POST | editors: multipart `csrf`, `file`, `format` (`auto`/`jsonl`/`claimreview`/`factcheck-api`), `strict` (`on`) |
+//! | `/review` | GET | signed in (visitors go to sign in; readers see no decision controls): `status` (`suggested`/`confirmed`/`rejected`), `band`, `lang`, `platform`, `since`, `sort` (`newest`/`most_seen`); `done`, `n` say what the last decision did |
+//! | `/review/decide` | POST | editors: `csrf`, `action` (`confirm`, `reject`, `none`, `confirm-selected`, `reject-selected`), `link` and `version` (one link), `post` (`none`), `pick` (repeated: the ticked links), `note`, `back` (the queue's filters); 303 to `/review?done=..&n=..&<filters>`, or the queue with 409 and `#review-conflict` |
+//! | `/settings` | GET, POST | editors read, admins post `csrf`, `suggest_at`, `confirm_at` (empty: off); a refusal is a 400 with the form and `#form-error` |
+//! | `/narratives` | GET | the list |
+//! | `/narratives/new` | GET, POST | editors: narrative fields below |
+//! | `/narratives/{id}` | GET | one narrative |
+//! | `/narratives/{id}/edit` | GET, POST | editors: narrative fields below |
+//! | `/narratives/{id}/claims` | POST | editors: `csrf`, `add` or `remove` (a claim id) |
+//! | `/narratives/{id}/delete` | GET, POST | editors: the question, then `csrf` |
 //! | `/static/app.<hash>.css` etc. | GET | embedded assets, `immutable`, `ETag`/304 |
 //!
 //! Claim form fields: `csrf`, `id` (new only; empty derives one), `text`
 //! (required), `title`, `lang`, `verdict` (a verdict name or empty),
 //! `verdict_text`, `summary`, `url`, `publisher`, `claimant`, `claim_date`,
 //! `review_date`, `country`, `tags` (comma-separated).
+//!
+//! Narrative form fields: `csrf`, `title` (required), `description`,
+//! `event_date`, `event_end` (YYYY-MM-DD), `place`, `status`
+//! (`active`/`dormant`/`closed`), `claims` (ids, by line or comma).
 //!
 //! Element ids and test ids on every page: `#main` (the `<main>`, target of
 //! the skip link `a.skip-link`), `nav#lang-switch` with `a[hreflang]` per
@@ -49,6 +62,32 @@
 //! in `<mark>`), `#match-results > li[data-testid=match]` each with `.band`,
 //! `.score`, `.claim-marked`; `#no-match` when none. A bad search or post
 //! (too long, a bad date) is a 400 with the form and `#form-error`.
+//! Navigation: `#narratives-link`; signed in also `#review-link-nav` with
+//! `#review-waiting` (links waiting) and `#settings-link`.
+//! Review: `form#review-filters` (`#r-status`, `#r-band`, `#r-lang`,
+//! `#r-platform`, `#r-since`, `#r-sort`); `#review-status` (the live
+//! region saying what the last decision did); `#review-keys` (the keys,
+//! shown by the script); `form#bulk-form` with `#confirm-selected`,
+//! `#reject-selected`; `ol#queue > li[data-testid=review-card]#card-{link}`
+//! (`data-link`, `data-post`) each with `.post-marked` (shared words in
+//! `<mark>`), `.terms .term` (the post's own words), `.review-claim` with
+//! `.badge` and `.publisher`, `.seen`, `.platforms`, `.semantic`,
+//! `input#pick-{link}`, `form.decide-form` with `.confirm-button`,
+//! `.reject-button`, `.none-button`, and `#history-{link}`; `#review-empty`.
+//! Settings: `form#settings-form` (`#suggest_at`, `#confirm_at`) or, not
+//! for admins, `#settings-values`; `#settings-saved`.
+//! Narratives: `table#narratives tr[data-testid=narrative-row]`,
+//! `#new-narrative-link`. Narrative: `#narrative-title`, `#narrative-status`,
+//! `#narrative-event`, `#narrative-place`, `#narrative-claims >
+//! li[data-testid=narrative-claim]` (`data-claim`), `form#add-claim-form`,
+//! `form.remove-claim-form`, `svg#timeline-chart` with
+//! `g[data-testid=timeline-day]` per day that has posts (`data-day`,
+//! `data-posts`), `table#timeline-table`, `#narrative-posts >
+//! li[data-testid=narrative-post]`; `form#narrative-form`,
+//! `form#delete-narrative-form`. History (claim, narrative, link):
+//! `#history li[data-testid=history-row]`. Claim extras: `#claim-narrative`,
+//! `#confirmed-posts li[data-testid=confirmed-post]`; `#rating-text` only
+//! when the rating says more than the badge.
 //! Sign-in: `form#sign-in-form`, `input#key`; failure `#form-error`.
 //! Claim form: `form#claim-form`; import: `form#import-form`,
 //! `#import-report` with `#imported`, `#updated`, `#skipped`. Error pages:
@@ -69,9 +108,13 @@
 
 pub mod assets;
 pub mod editor;
+pub mod history;
 pub mod i18n;
+pub mod narratives;
 pub mod pages;
+pub mod review;
 pub mod session;
+pub mod timeline;
 
 use std::sync::Arc;
 
@@ -159,6 +202,27 @@ pub fn router<S: Clone + Send + Sync + 'static>(kb: KnowledgeBase, options: Opti
             get(editor::edit_claim_form).post(editor::save_claim),
         )
         .route("/claims/{id}/appearances", post(editor::add_appearance))
+        .route("/review", get(review::review))
+        .route("/review/decide", post(review::decide_form))
+        .route(
+            "/settings",
+            get(review::settings).post(review::save_settings),
+        )
+        .route("/narratives", get(narratives::list))
+        .route(
+            "/narratives/new",
+            get(narratives::new_form).post(narratives::create),
+        )
+        .route("/narratives/{id}", get(narratives::show))
+        .route(
+            "/narratives/{id}/edit",
+            get(narratives::edit_form).post(narratives::save),
+        )
+        .route("/narratives/{id}/claims", post(narratives::change_claims))
+        .route(
+            "/narratives/{id}/delete",
+            get(narratives::delete_form).post(narratives::delete),
+        )
         .layer(DefaultBodyLimit::max(MAX_FORM))
         .merge(uploads)
         .layer(middleware::from_fn(refuse_cross_site))
@@ -213,6 +277,8 @@ pub struct Chrome {
     new_csrf: bool,
     /// This page's path and query.
     pub here: String,
+    /// Links waiting in the review queue (signed-in keys only).
+    pub waiting: Option<u64>,
     secure: bool,
     session_id: Option<String>,
 }
@@ -238,6 +304,7 @@ impl Chrome {
             csrf: cookie_token.unwrap_or_else(session::random_token),
             new_csrf,
             here: "/".into(),
+            waiting: None,
             secure: false,
             session_id: None,
         }
@@ -275,6 +342,17 @@ impl Chrome {
 
     pub fn is_editor(&self) -> bool {
         self.user.as_ref().is_some_and(|u| u.role >= Role::Editor)
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.role >= Role::Admin)
+    }
+
+    /// The signed-in key's name: who a decision is recorded as.
+    pub fn user_name(&self) -> String {
+        self.user
+            .as_ref()
+            .map_or_else(String::new, |u| u.name.clone())
     }
 
     pub fn asset(&self, name: &str) -> String {
@@ -317,6 +395,27 @@ impl Chrome {
             ))),
             Some(u) if u.role < Role::Editor => Err(self.error(StatusCode::FORBIDDEN, None)),
             Some(_) => Ok(()),
+        }
+    }
+
+    /// Refuses the page to a visitor who is not signed in (sent to sign in).
+    pub fn require_signed_in(&self) -> Result<(), PageError> {
+        match &self.user {
+            None => Err(PageError::Redirect(format!(
+                "/sign-in?next={}",
+                self.here_encoded()
+            ))),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Refuses the page unless an admin is signed in.
+    pub fn require_admin(&self) -> Result<(), PageError> {
+        self.require_signed_in()?;
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(self.error(StatusCode::FORBIDDEN, None))
         }
     }
 
@@ -395,7 +494,17 @@ impl FromRequestParts<WebState> for Chrome {
         // The key is checked on every request: revoking it ends the session.
         let kb = state.kb.clone();
         let key_id = found.key_id.clone();
-        let live = blocking(&chrome, move || kb.live_key(&key_id)).await?;
+        // The queue's length rides along: every signed-in page shows it.
+        let (live, waiting) = blocking(&chrome, move || {
+            let live = kb.live_key(&key_id)?;
+            let waiting = match live {
+                Some(_) => Some(kb.review_waiting()?),
+                None => None,
+            };
+            Ok((live, waiting))
+        })
+        .await?;
+        chrome.waiting = waiting;
         if live.is_none() {
             state.sessions.end_for_key(&found.key_id);
             return Ok(chrome);
@@ -433,6 +542,31 @@ impl<T: DeserializeOwned> FromRequest<WebState> for Posted<T> {
         let form = serde_urlencoded::from_bytes(&bytes)
             .map_err(|e| chrome.error(StatusCode::BAD_REQUEST, Some(e.to_string())))?;
         Ok(Posted(chrome, form))
+    }
+}
+
+/// A form's text field, trimmed; `None` when left empty.
+pub fn filled(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+impl PageError {
+    /// A refused write the person can fix (a bad field, a clash, a stale
+    /// version) as the status and reason to show above the form filled
+    /// as it was; anything else stays an error page.
+    pub fn fixable(self, chrome: &Chrome) -> Result<(StatusCode, String), PageError> {
+        match self {
+            PageError::Page { status, detail, .. }
+                if status.is_client_error() && status != StatusCode::NOT_FOUND =>
+            {
+                let why = match status {
+                    StatusCode::PRECONDITION_FAILED => chrome.tr("error-412-text").to_string(),
+                    _ => detail.unwrap_or_default(),
+                };
+                Ok((status, why))
+            }
+            other => Err(other),
+        }
     }
 }
 

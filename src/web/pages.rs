@@ -60,7 +60,7 @@ pub struct Badge {
 }
 
 impl Badge {
-    fn new(locale: Locale, verdict: Option<Verdict>) -> Badge {
+    pub fn new(locale: Locale, verdict: Option<Verdict>) -> Badge {
         let class = verdict.map_or("none", Verdict::as_str);
         Badge {
             class,
@@ -78,7 +78,7 @@ pub fn claim_href(id: &str) -> String {
 }
 
 /// The day of an ISO date or timestamp (`2024-12-26T16:27:53Z` → `2024-12-26`).
-fn day(date: Option<&str>) -> Option<String> {
+pub fn day(date: Option<&str>) -> Option<String> {
     date.map(|d| {
         d.get(..10)
             .filter(|_| d.len() >= 10)
@@ -122,7 +122,7 @@ pub struct Segment {
 
 /// `text` cut at the byte spans (in order, not overlapping); spans off a
 /// character boundary are dropped.
-fn segments(text: &str, spans: &[Range<usize>]) -> Vec<Segment> {
+pub fn segments(text: &str, spans: &[Range<usize>]) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut at = 0;
     for span in spans {
@@ -354,7 +354,7 @@ pub fn search_view(
             .match_post(&req)?
             .iter()
             .filter(|m| m.band != Band::None)
-            .map(|m| match_view(locale, m))
+            .map(|m| match_view(locale, m, &text))
             .collect();
     }
     // A paragraph searches by its first words: the match above reads it all.
@@ -448,11 +448,27 @@ fn hit_view(locale: Locale, hit: &Hit) -> HitView {
             .map(|t| safe_marks(marks.and_then(|m| m.title.as_deref()), t)),
         snippet_html: safe_marks(marks.map(|m| m.text.as_str()), &c.text),
         badge: Badge::new(locale, c.verdict),
-        verdict_text: c.verdict_text.clone(),
+        verdict_text: rating_beside_badge(locale, c.verdict, c.verdict_text.as_deref()),
         publisher: c.publisher.clone(),
         review_date: day(c.review_date.as_deref()),
         lang: c.lang.clone().unwrap_or_default(),
     }
+}
+
+/// The rating as the fact-checker wrote it, unless the badge beside it
+/// says the same ("False" next to a False badge tells a reader nothing).
+pub fn rating_beside_badge(
+    locale: Locale,
+    verdict: Option<Verdict>,
+    rating: Option<&str>,
+) -> Option<String> {
+    let rating = rating?.trim();
+    let fold = |s: &str| s.trim().to_lowercase().replace(['_', '-'], " ");
+    let same = verdict.is_some_and(|v| {
+        let label = locale.catalog().label("verdict-", v.as_str());
+        fold(rating) == fold(&label) || fold(rating) == fold(v.as_str())
+    });
+    (!rating.is_empty() && !same).then(|| rating.to_string())
 }
 
 fn card(locale: Locale, c: &Claim) -> ClaimCard {
@@ -466,7 +482,9 @@ fn card(locale: Locale, c: &Claim) -> ClaimCard {
     }
 }
 
-fn match_view(locale: Locale, m: &matcher::Match) -> MatchView {
+/// A match as a card; `post` is the text that was matched, whose own
+/// words at the explanation's spans are the shared terms shown.
+fn match_view(locale: Locale, m: &matcher::Match, post: &str) -> MatchView {
     let c = &m.claim;
     let band = match m.band {
         Band::Match => "match",
@@ -485,7 +503,7 @@ fn match_view(locale: Locale, m: &matcher::Match) -> MatchView {
         score: format!("{:.0}%", m.score * 100.0),
         publisher: c.publisher.clone(),
         claim_marked: segments(&c.text, &highlight::spans(&c.text, lang, &terms)),
-        terms: m.explanation.terms.clone(),
+        terms: super::review::post_words(post, &m.explanation.spans),
         url: m.explanation.url.clone(),
     }
 }
@@ -515,6 +533,25 @@ pub struct ClaimView {
     pub related: Vec<MatchView>,
     /// The ClaimReview JSON-LD, safe inside a `<script>` element.
     pub json_ld: String,
+    /// The rating as written, when it says more than the badge.
+    pub rating: Option<String>,
+    /// Posts a moderator confirmed as repeating this claim.
+    pub confirmed: Vec<ConfirmedPost>,
+    /// The narrative the claim belongs to: its page and title.
+    pub narrative: Option<(String, String)>,
+    pub history: Vec<super::history::HistoryRow>,
+}
+
+/// A post confirmed as an appearance of a claim, and who confirmed it.
+#[derive(Clone, Debug)]
+pub struct ConfirmedPost {
+    pub text: String,
+    pub lang: Option<String>,
+    pub platforms: Vec<String>,
+    pub seen: i64,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub note: Option<String>,
 }
 
 #[derive(Template)]
@@ -548,7 +585,7 @@ pub fn claim_html(kb: &KnowledgeBase, chrome: &Chrome, id: &str) -> Result<Strin
 }
 
 /// A stored URL fit for `href`: http(s) only, never `javascript:` or `data:`.
-fn web_link(url: Option<&str>) -> Option<String> {
+pub fn web_link(url: Option<&str>) -> Option<String> {
     let url = url?.trim();
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     (lower.starts_with("https://") || lower.starts_with("http://")).then(|| url.to_string())
@@ -581,7 +618,7 @@ pub fn claim_view(kb: &KnowledgeBase, locale: Locale, id: &str) -> Result<ClaimV
             m.claim_id != claim.id && !m.explanation.terms.is_empty() && m.score >= RELATED_FLOOR
         })
         .take(TOP_RELATED)
-        .map(|m| match_view(locale, m))
+        .map(|m| match_view(locale, m, &claim.text))
         .collect();
     Ok(ClaimView {
         href: claim_href(&claim.id),
@@ -602,8 +639,44 @@ pub fn claim_view(kb: &KnowledgeBase, locale: Locale, id: &str) -> Result<ClaimV
             .collect(),
         related,
         json_ld: script_json(&crate::formats::claimreview::to_json(&claim)),
+        rating: rating_beside_badge(locale, claim.verdict, claim.verdict_text.as_deref()),
+        confirmed: confirmed_posts(kb, &claim.id)?,
+        narrative: match &claim.narrative {
+            None => None,
+            Some(n) => kb.narrative(n).ok().map(|v| {
+                (
+                    super::narratives::narrative_href(n),
+                    v.narrative.title.clone(),
+                )
+            }),
+        },
+        history: super::history::history(kb, "claim", &claim.id)?,
         claim,
     })
+}
+
+/// The posts whose link to the claim a person (or the automatic
+/// threshold) confirmed, newest decision first.
+fn confirmed_posts(kb: &KnowledgeBase, claim_id: &str) -> Result<Vec<ConfirmedPost>> {
+    let links = kb.list_links(&crate::store::LinkFilter {
+        status: Some("confirmed".into()),
+        claim: Some(claim_id.to_string()),
+        post: None,
+    })?;
+    let mut out = Vec::with_capacity(links.len());
+    for link in links.iter().rev() {
+        let post = kb.get_post(link.post_id)?;
+        out.push(ConfirmedPost {
+            text: post.text,
+            lang: post.lang,
+            platforms: post.platforms,
+            seen: post.seen,
+            decided_by: link.decided_by.clone(),
+            decided_at: link.decided_at.as_deref().map(super::review::minute),
+            note: link.note.clone(),
+        });
+    }
+    Ok(out)
 }
 
 // ---- match ----
@@ -689,7 +762,10 @@ pub fn match_view_page(
         .flat_map(|m| m.explanation.spans.iter().map(|[s, e]| *s..*e))
         .collect();
     v.post_marked = segments(&v.text, &merged(spans));
-    v.matches = shown.iter().map(|m| match_view(locale, m)).collect();
+    v.matches = shown
+        .iter()
+        .map(|m| match_view(locale, m, &v.text))
+        .collect();
     Ok(v)
 }
 

@@ -321,7 +321,12 @@ async fn none_of_these_rejects_every_suggestion_of_a_post() {
 #[tokio::test]
 async fn thresholds_are_set_by_an_admin_and_suggest_may_not_exceed_confirm() {
     let desk = Desk::new();
-    let (code, defaults) = desk.call(Method::GET, "/api/v1/settings", None, None).await;
+    // The thresholds are the moderators' business: no anonymous reading.
+    let (code, _) = desk.call(Method::GET, "/api/v1/settings", None, None).await;
+    assert_eq!(code, 401);
+    let (code, defaults) = desk
+        .call(Method::GET, "/api/v1/settings", Some(&desk.editor), None)
+        .await;
     assert_eq!(code, 200);
     assert!(
         defaults["confirm_at"].is_null(),
@@ -349,7 +354,9 @@ async fn thresholds_are_set_by_an_admin_and_suggest_may_not_exceed_confirm() {
         put("admin", json!({"suggest_at": 0.4, "confirm_at": 0.95})).await,
         200
     );
-    let (_, now) = desk.call(Method::GET, "/api/v1/settings", None, None).await;
+    let (_, now) = desk
+        .call(Method::GET, "/api/v1/settings", Some(&desk.admin), None)
+        .await;
     assert_eq!(now, json!({"suggest_at": 0.4, "confirm_at": 0.95}));
 }
 

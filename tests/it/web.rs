@@ -826,3 +826,312 @@ async fn a_private_server_shows_its_pages_only_to_a_signed_in_key() {
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.count("#signed-in"), 1);
 }
+
+// ---- moderation pages ----
+
+/// A seed fact-check (Fatabyyano): a 2019 video passed off as the 2024
+/// floods in Tata, Morocco.
+const TATA: &str = "cr-75b189a0a5defab5";
+
+/// Darija posts (written for these tests) repeating the Tata claim.
+const TATA_POSTS: [&str; 3] = [
+    "فيضانات خايبة ضربات إقليم طاطا والناس كيغرقو على المباشر والسلطات ما دارت والو، شوفو الفيديو قبل ما يتحيد",
+    "عاجل فيضانات ضربات إقليم طاطا والساكنة كتغرق على المباشر والسلطات غايبة، شاركو الفيديو",
+    "طاطا غارقة: فيضانات في الإقليم والناس كيغرقو على المباشر بلا حتى تدخل من السلطات",
+];
+
+/// Receives a post through the facade; returns its links to `claim`.
+fn receive(kb: &KnowledgeBase, text: &str, platform: &str, day: &str, claim: &str) -> Vec<i64> {
+    let post = debunk::store::NewPost {
+        text: text.into(),
+        platform: Some(platform.into()),
+        posted_at: Some(format!("{day}T09:00:00Z")),
+        ..Default::default()
+    };
+    kb.ingest_post(post, "test")
+        .unwrap()
+        .links
+        .iter()
+        .filter(|l| l.claim_id == claim)
+        .map(|l| l.id)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_review_queue_needs_a_sign_in_and_shows_readers_no_decision_controls() {
+    let kb = seeded();
+    let links = receive(&kb, TATA_POSTS[0], "tiktok", "2024-09-08", TATA);
+    assert_eq!(links.len(), 1, "the post repeats the Tata claim");
+    let mut visitor = Visitor::new(&kb);
+    let away = visitor.get("/review").await;
+    assert_eq!(away.status, StatusCode::SEE_OTHER);
+    assert!(away.header("location").starts_with("/sign-in?next="));
+    let mut reader = Visitor::new(&kb);
+    reader.sign_in(Role::Reader).await;
+    let page = reader.get("/review").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.count("li[data-testid=review-card]"), 1);
+    assert_eq!(page.count("[data-testid=editor-control]"), 0);
+    assert_eq!(page.text("#review-waiting"), "1");
+    // The card: the post with its shared words marked (its own words), the
+    // claim with its badge and fact-checker, the spread of the post.
+    assert!(page.count(".post-marked mark") > 0);
+    let terms: Vec<String> = page
+        .all(".terms .term")
+        .iter()
+        .map(|t| t.text().collect())
+        .collect();
+    assert!(!terms.is_empty());
+    for t in &terms {
+        assert!(
+            TATA_POSTS[0].contains(t.as_str()),
+            "{t:?} is not the post's"
+        );
+    }
+    assert_eq!(page.count(".review-claim .badge"), 1);
+    assert!(page.text(".review-claim .publisher").contains("فتبينوا"));
+    assert!(page.text(".platforms").contains("tiktok"));
+    let bad = reader.get("/review?sort=loudest").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.count("#form-error") == 1);
+}
+
+#[tokio::test]
+async fn an_editor_confirms_from_the_queue_and_a_second_decision_shows_the_conflict() {
+    let kb = seeded();
+    let link = receive(&kb, TATA_POSTS[0], "tiktok", "2024-09-08", TATA)[0];
+    let mut v = Visitor::new(&kb);
+    v.sign_in(Role::Editor).await;
+    let queue = v.get("/review?sort=most_seen").await;
+    let card = format!("#card-{link} form.decide-form");
+    assert_eq!(queue.count(&card), 1, "{}", queue.body);
+    let token = queue.token();
+    let version = queue.attr(&format!("{card} input[name=version]"), "value");
+    let back = queue.attr(&format!("{card} input[name=back]"), "value");
+    assert_eq!(back, "sort=most_seen");
+    let fields = [
+        ("csrf", token.as_str()),
+        ("link", &link.to_string()),
+        ("version", version.as_str()),
+        ("back", back.as_str()),
+        ("note", "same flood video"),
+        ("action", "confirm"),
+    ];
+    let done = v.post("/review/decide", &fields).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(
+        done.header("location"),
+        "/review?done=confirmed&n=1&sort=most_seen"
+    );
+    let stored = kb.get_link(link).unwrap();
+    assert_eq!(stored.decided_by.as_deref(), Some("Sara"));
+    assert_eq!(stored.note.as_deref(), Some("same flood video"));
+    let after = v.get(&done.header("location")).await;
+    assert!(!after.text("#review-status").is_empty());
+    assert_eq!(after.count("li[data-testid=review-card]"), 0);
+    // A second decision on the decided link: the queue again, with why.
+    let mut fields = fields;
+    fields[5] = ("action", "reject");
+    let again = v.post("/review/decide", &fields).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert_eq!(again.count("#review-conflict"), 1);
+    assert_eq!(kb.get_link(link).unwrap().status.as_str(), "confirmed");
+    // The claim page lists the confirmed post and the link's history.
+    let claim = v.get(&format!("/claims/{TATA}")).await;
+    assert_eq!(claim.count("li[data-testid=confirmed-post]"), 1);
+    assert!(claim.count("#history li[data-testid=history-row]") >= 1);
+    let confirmed = v.get("/review?status=confirmed").await;
+    let history = format!("#history-{link} li[data-testid=history-row]");
+    assert!(confirmed.count(&history) >= 2, "{}", confirmed.body);
+}
+
+#[tokio::test]
+async fn none_of_these_and_a_bulk_rejection_decide_every_link_they_name() {
+    let kb = seeded();
+    let first = receive(&kb, TATA_POSTS[0], "tiktok", "2024-09-08", TATA)[0];
+    let second = receive(&kb, TATA_POSTS[1], "facebook", "2024-09-09", TATA)[0];
+    let third = receive(&kb, TATA_POSTS[2], "x", "2024-09-09", TATA)[0];
+    let mut v = Visitor::new(&kb);
+    v.sign_in(Role::Editor).await;
+    let queue = v.get("/review").await;
+    let token = queue.token();
+    let post = kb.get_link(first).unwrap().post_id.to_string();
+    let none = v
+        .post(
+            "/review/decide",
+            &[("csrf", &token), ("action", "none"), ("post", &post)],
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::SEE_OTHER, "{}", none.body);
+    assert_eq!(kb.get_link(first).unwrap().status.as_str(), "rejected");
+    let (a, b) = (second.to_string(), third.to_string());
+    let bulk = v
+        .post(
+            "/review/decide",
+            &[
+                ("csrf", &token),
+                ("action", "reject-selected"),
+                ("pick", &a),
+                ("pick", &b),
+            ],
+        )
+        .await;
+    assert_eq!(bulk.status, StatusCode::SEE_OTHER, "{}", bulk.body);
+    for link in [second, third] {
+        let l = kb.get_link(link).unwrap();
+        assert_eq!(l.status.as_str(), "rejected");
+        assert_eq!(l.decided_by.as_deref(), Some("Sara"));
+    }
+}
+
+#[tokio::test]
+async fn the_settings_form_is_for_admins_and_refuses_suggest_above_confirm() {
+    let kb = seeded();
+    let mut editor = Visitor::new(&kb);
+    editor.sign_in(Role::Editor).await;
+    let page = editor.get("/settings").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.count("form#settings-form"), 0);
+    assert_eq!(page.text("#confirm-value"), "Off");
+    let token = page.token();
+    let refused = editor
+        .post(
+            "/settings",
+            &[("csrf", &token), ("suggest_at", "0.5"), ("confirm_at", "")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let mut admin = Visitor::new(&kb);
+    admin.sign_in(Role::Admin).await;
+    let page = admin.get("/settings").await;
+    let token = page.token();
+    let inverted = admin
+        .post(
+            "/settings",
+            &[
+                ("csrf", &token),
+                ("suggest_at", "0.9"),
+                ("confirm_at", "0.5"),
+            ],
+        )
+        .await;
+    assert_eq!(inverted.status, StatusCode::BAD_REQUEST);
+    assert!(inverted.text("#form-error").contains("confirm_at"));
+    assert_eq!(inverted.attr("#suggest_at", "value"), "0.9");
+    assert_eq!(kb.settings().unwrap(), debunk::kb::Settings::default());
+    assert_eq!(page.attr("#suggest_at", "value"), "0.3");
+    let saved = admin
+        .post(
+            "/settings",
+            &[
+                ("csrf", &token),
+                ("suggest_at", "0.4"),
+                ("confirm_at", "0.97"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert_eq!(kb.settings().unwrap().confirm_at, Some(0.97));
+    assert_eq!(
+        kb.audit_log(Some("settings"), None).unwrap()[0].actor,
+        "Sara"
+    );
+}
+
+#[tokio::test]
+async fn a_narrative_page_shows_its_claims_and_one_timeline_bar_per_day_with_posts() {
+    let kb = seeded();
+    let mut v = Visitor::new(&kb);
+    v.sign_in(Role::Editor).await;
+    let form = v.get("/narratives/new").await;
+    let token = form.token();
+    let made = v
+        .post(
+            "/narratives/new",
+            &[
+                ("csrf", &token),
+                ("title", "Tata floods: old videos as new"),
+                ("event_date", "2024-09-07"),
+                ("event_end", "2024-09-10"),
+                ("place", "Tata, Morocco"),
+                ("status", "active"),
+                ("claims", TATA),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let href = made.header("location");
+    receive(&kb, TATA_POSTS[0], "tiktok", "2024-09-08", TATA);
+    receive(&kb, TATA_POSTS[1], "facebook", "2024-09-08", TATA);
+    receive(&kb, TATA_POSTS[2], "tiktok", "2024-09-10", TATA);
+    let page = Visitor::new(&kb).get(&href).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.count("li[data-testid=narrative-claim]"), 1);
+    assert_eq!(page.count("li[data-testid=narrative-post]"), 3);
+    assert_eq!(
+        page.count("svg#timeline-chart g[data-testid=timeline-day]"),
+        2
+    );
+    assert_eq!(page.count("svg#timeline-chart g.day rect"), 3);
+    assert!(page.text("svg#timeline-chart desc").contains("2024-09-08"));
+    assert_eq!(page.count("#timeline-table tbody tr"), 2);
+    assert_eq!(page.count("[data-testid=editor-control]"), 0);
+    let list = v.get("/narratives").await;
+    assert_eq!(list.count("tr[data-testid=narrative-row]"), 1);
+    assert_eq!(
+        list.all("tr[data-testid=narrative-row] td.num")[1]
+            .text()
+            .collect::<String>(),
+        "3"
+    );
+    // A bad form shows why; editing and removing the claim go through.
+    let bad = v
+        .post(
+            &format!("{href}/edit"),
+            &[("csrf", &token), ("title", "x"), ("claims", "no-such")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.count("#form-error"), 1);
+    let removed = v
+        .post(
+            &format!("{href}/claims"),
+            &[("csrf", &token), ("remove", TATA)],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert!(kb.get_claim(TATA).unwrap().narrative.is_none());
+    let page = v.get(&href).await;
+    assert!(page.count("#history li[data-testid=history-row]") >= 2);
+    let gone = v.post(&format!("{href}/delete"), &[("csrf", &token)]).await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    assert_eq!(v.get(&href).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_rating_shows_beside_the_badge_only_when_it_says_more() {
+    let kb = seeded();
+    for (id, rating) in [("r-same", "False"), ("r-more", "Pants on fire")] {
+        let claim = debunk::model::Claim {
+            id: id.into(),
+            text: format!("The zorblax rating test claim {id}"),
+            verdict: Some(debunk::verdict::Verdict::False),
+            verdict_text: Some(rating.into()),
+            ..Default::default()
+        };
+        kb.create_claim(claim).unwrap();
+    }
+    let mut v = Visitor::new(&kb);
+    assert_eq!(v.get("/claims/r-same").await.count("#rating-text"), 0);
+    assert_eq!(
+        v.get("/claims/r-more").await.text("#rating-text"),
+        "Pants on fire"
+    );
+    let search = v.get("/?q=zorblax").await;
+    let ratings: Vec<String> = search
+        .all("li[data-testid=hit] .rating")
+        .iter()
+        .map(|r| r.text().collect())
+        .collect();
+    assert_eq!(ratings, ["Pants on fire"]);
+}

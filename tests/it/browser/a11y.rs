@@ -11,9 +11,14 @@ use super::*;
 /// in one interface language; all violations are listed before failing.
 fn audit(lang: &'static str) {
     run(move |site| async move {
+        let narrative = super::moderation::tata_narrative(&site);
+        super::moderation::morning_posts(&site);
         let c = site.browser(Options::lang(lang)).await;
         let mut found = Vec::new();
-        for (name, path) in public_pages() {
+        let mut pages = public_pages();
+        pages.push(("narratives", "/narratives".into()));
+        pages.push(("narrative", narrative.clone()));
+        for (name, path) in pages {
             open(&c, &site, &path).await;
             find(&c, &format!("html[lang={lang}]")).await;
             for v in serious_violations(&c).await {
@@ -23,16 +28,45 @@ fn audit(lang: &'static str) {
         sign_in(&c, &site, site.editor_key()).await;
         let claim = format!("/claims/{IRAQ_VACCINE}");
         let edit = format!("{claim}/edit");
+        let narrative_edit = format!("{narrative}/edit");
+        let narrative_delete = format!("{narrative}/delete");
+        let tata = format!("/claims/{}", super::moderation::TATA);
         for (name, path) in [
             ("new claim form", "/claims/new"),
             ("edit form", edit.as_str()),
             ("import form", "/import"),
             ("claim as editor", claim.as_str()),
+            ("review queue", "/review"),
+            (
+                "review queue, most seen",
+                "/review?sort=most_seen&band=possible",
+            ),
+            ("narratives as editor", "/narratives"),
+            ("narrative as editor", narrative.as_str()),
+            ("new narrative form", "/narratives/new"),
+            ("narrative form", narrative_edit.as_str()),
+            ("narrative deletion", narrative_delete.as_str()),
+            ("settings, read only", "/settings"),
         ] {
             open(&c, &site, path).await;
             for v in serious_violations(&c).await {
                 found.push(format!("{name} ({path}): {v}"));
             }
+        }
+        // A decision, then the queue's notice and the claim's history.
+        super::moderation::confirm_first_card(&c, &site).await;
+        for v in serious_violations(&c).await {
+            found.push(format!("queue after a decision: {v}"));
+        }
+        open(&c, &site, &tata).await;
+        for v in serious_violations(&c).await {
+            found.push(format!("claim with history ({tata}): {v}"));
+        }
+        let admin = site.browser(Options::lang(lang)).await;
+        sign_in(&admin, &site, site.admin_key()).await;
+        open(&admin, &site, "/settings").await;
+        for v in serious_violations(&admin).await {
+            found.push(format!("settings form: {v}"));
         }
         assert!(
             found.is_empty(),

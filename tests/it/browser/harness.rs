@@ -99,6 +99,7 @@ struct SiteInner {
     addr: String,
     editor_key: String,
     reader_key: String,
+    admin_key: String,
     driver_url: String,
     browsers: Mutex<Vec<Client>>,
     // Dropped in this order: the driver (and its browsers) before the
@@ -124,6 +125,7 @@ impl Site {
         // seed, so `serve` loads it.
         let editor_key = make_key(&dir, "editor");
         let reader_key = make_key(&dir, "reader");
+        let admin_key = make_key(&dir, "admin");
         let (server, addr) = crate::serve::start(&dir);
         let driver = Driver::start();
         Site(Arc::new(SiteInner {
@@ -131,6 +133,7 @@ impl Site {
             addr,
             editor_key,
             reader_key,
+            admin_key,
             driver_url: driver.url.clone(),
             browsers: Mutex::new(Vec::new()),
             _driver: driver,
@@ -153,13 +156,33 @@ impl Site {
         &self.0.reader_key
     }
 
+    pub fn admin_key(&self) -> &str {
+        &self.0.admin_key
+    }
+
     /// A JSON API answer read without the browser, with the editor key.
     pub fn api(&self, path: &str) -> Value {
-        let auth = format!("Bearer {}", self.0.editor_key);
-        let (status, _, body) =
-            crate::serve::request(&self.0.addr, "GET", path, &[("Authorization", &auth)], "");
+        let (status, body) = self.api_call("GET", path, None);
         assert_eq!(status, 200, "GET {path}: {body}");
-        serde_json::from_str(&body).expect("API answers JSON")
+        body
+    }
+
+    /// A JSON API call without the browser, with the editor key: its
+    /// status and JSON answer (`null` for an empty one).
+    pub fn api_call(&self, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+        let auth = format!("Bearer {}", self.0.editor_key);
+        let mut headers = vec![("Authorization", auth.as_str())];
+        if body.is_some() {
+            headers.push(("Content-Type", "application/json"));
+        }
+        let body = body.map(Value::to_string).unwrap_or_default();
+        let (status, _, answer) =
+            crate::serve::request(&self.0.addr, method, path, &headers, &body);
+        let answer = match answer.trim() {
+            "" => Value::Null,
+            text => serde_json::from_str(text).expect("API answers JSON"),
+        };
+        (status, answer)
     }
 
     /// Opens a new headless Chromium with its own empty profile.

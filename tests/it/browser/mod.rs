@@ -14,6 +14,7 @@ mod a11y;
 mod editor;
 mod flows;
 mod harness;
+mod moderation;
 mod screenshots;
 
 pub use harness::*;

@@ -81,3 +81,92 @@ fn every_page_is_saved_as_a_full_page_screenshot() {
         }
     });
 }
+
+/// A moderator's morning, screenshot by screenshot, in order: the queue
+/// most-seen first, a confirmation, a decision someone made first, the
+/// narrative the morning's posts tell, the claim's history; the same in
+/// Arabic and on a phone.
+#[test]
+fn a_moderators_morning_is_saved_as_screenshots_in_order() {
+    use super::moderation::{morning_posts, tata_narrative};
+    run(|site| async move {
+        let narrative = tata_narrative(&site);
+        let tata = morning_posts(&site);
+        let c = site.browser(Options::lang("en")).await;
+        sign_in(&c, &site, site.editor_key()).await;
+        let queue = "/review?sort=most_seen";
+        shoot(&c, &site, "morning-01-review-queue", queue, 1280).await;
+        let first = find(&c, "ol#queue > li[data-testid=review-card]").await;
+        let link = first.attr("data-link").await.unwrap().unwrap();
+        fill(
+            &c,
+            &format!("#card-{link} input[name=note]"),
+            "same claim, same 7 million",
+        )
+        .await;
+        find(&c, &format!("#card-{link} .confirm-button"))
+            .await
+            .click()
+            .await
+            .unwrap();
+        wait_for_path(&c, "the queue", |p| p == "/review").await;
+        find(&c, "#review-status:not(:empty)").await;
+        screenshot(&c, "morning-02-after-confirm").await;
+        // A colleague rejects a Tata link over the API while this page
+        // shows it; confirming it here then meets their decision.
+        let button = find(&c, &format!("#card-{} .confirm-button", tata[0])).await;
+        let path = format!("/api/v1/links/{}/reject", tata[0]);
+        assert_eq!(site.api_call("POST", &path, None).0, 200);
+        button.click().await.unwrap();
+        find(&c, "#review-conflict").await;
+        screenshot(&c, "morning-03-conflict").await;
+        shoot(&c, &site, "morning-04-narrative", &narrative, 1280).await;
+        let claim = site.api(&format!("/api/v1/links/{link}"))["claim_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        shoot(
+            &c,
+            &site,
+            "morning-05-claim-history",
+            &format!("/claims/{claim}"),
+            1280,
+        )
+        .await;
+        shoot(&c, &site, "morning-06-settings", "/settings", 1280).await;
+
+        let ar = site.browser(Options::lang("ar")).await;
+        sign_in(&ar, &site, site.editor_key()).await;
+        shoot(&ar, &site, "morning-07-ar-review-queue", queue, 1280).await;
+        shoot(&ar, &site, "morning-08-ar-narrative", &narrative, 1280).await;
+        shoot(
+            &ar,
+            &site,
+            "morning-09-ar-claim-history",
+            &format!("/claims/{claim}"),
+            1280,
+        )
+        .await;
+
+        let phone = site.browser(Options::lang("en").width(360)).await;
+        let arabic_phone = site.browser(Options::lang("ar").width(360)).await;
+        for (c, lang) in [(&phone, "en"), (&arabic_phone, "ar")] {
+            sign_in(c, &site, site.editor_key()).await;
+            for (name, path) in [("review-queue", queue), ("narrative", narrative.as_str())] {
+                shoot(
+                    c,
+                    &site,
+                    &format!("morning-10-phone-{lang}-{name}"),
+                    path,
+                    360,
+                )
+                .await;
+                let (inner, content) = widths(c).await;
+                assert!(
+                    content <= inner,
+                    "{path} in {lang} is {content} px wide on a {inner} px phone"
+                );
+            }
+        }
+    });
+}
