@@ -6,7 +6,8 @@
 //! reader sees the queue without its decision controls, an editor decides.
 //! Every decision is a plain form POST that redirects back to the queue
 //! (POST-redirect-GET), whose first card is then the next item; the script
-//! only adds keys (`c`, `r`, `j`, `k`) and moves the focus. A decision on a
+//! only adds keys (`c`, `r`, `j`, `k`) and sends a confirm or reject as
+//! that same POST in the background, so the next card comes in place. A decision on a
 //! link someone decided meanwhile shows the queue again with a conflict
 //! notice (409), never a silent overwrite.
 

@@ -490,6 +490,33 @@ async fn the_match_page_marks_shared_terms_in_an_arabizi_post_and_in_the_claim()
         page.text("#post-marked"),
         "l9a7 corona fih puce bach yt7akmo fina"
     );
+    // The shared terms listed are the post's own words, never index stems
+    // (`ملي` for `مليون`, `l9a7` transliterated).
+    let arabic =
+        "عاجل: وزارة الصحة العراقية تمنح تعويض 7 مليون لكل شخص أخذ لقاح كورونا، شاركوا الخبر";
+    for (post, page) in [
+        ("l9a7 corona fih puce bach yt7akmo fina", page),
+        (
+            arabic,
+            Visitor::new(&kb)
+                .get(&format!("/match?text={}", encode(arabic)))
+                .await,
+        ),
+    ] {
+        let terms: Vec<String> = page
+            .all("#match-results .terms .term")
+            .iter()
+            .map(|t| t.text().collect())
+            .collect();
+        assert!(!terms.is_empty(), "{}", page.body);
+        let words: Vec<&str> = post.split(|c: char| !c.is_alphanumeric()).collect();
+        for t in &terms {
+            assert!(
+                words.contains(&t.as_str()),
+                "{t:?} is not a word of {post:?}"
+            );
+        }
+    }
     let empty = Visitor::new(&kb).get("/match").await;
     assert_eq!(empty.count("#match-results"), 0);
     assert_eq!(empty.count("form#match-form textarea#text"), 1);

@@ -1,5 +1,5 @@
-//! What a moderator does: work the review queue with the keyboard (and
-//! with buttons when JavaScript is off), meet a decision someone else made
+//! What a moderator does: work the review queue with the keyboard, the
+//! next card coming in place (and with buttons when JavaScript is off), meet a decision someone else made
 //! first, read a narrative's timeline, and keep the thresholds in order.
 //!
 //! The posts here were written for these tests; each repeats a real seed
@@ -161,8 +161,18 @@ fn a_moderator_confirms_and_rejects_from_the_keyboard_and_the_next_card_takes_fo
         let keys = find(&c, "#review-keys").await;
         assert!(keys.is_displayed().await.unwrap(), "the keys are announced");
         let first = first_card(&c).await;
+        // A mark on this document: it is still there after the decision
+        // if the next card came in place, without a reload.
+        c.execute("window.sameDocument = true;", vec![])
+            .await
+            .unwrap();
         press(&c, 'c').await;
         decided(&c, "confirmed").await;
+        let same = c
+            .execute("return window.sameDocument === true;", vec![])
+            .await
+            .unwrap();
+        assert_eq!(same, Value::Bool(true), "the page was reloaded");
         let status = find(&c, "#review-status").await.text().await.unwrap();
         assert!(status.contains("Confirmed"), "{status:?}");
         // The next card is first, and has the focus.
