@@ -298,6 +298,17 @@ mod tests {
     }
 
     #[test]
+    fn a_claim_that_does_not_stand_out_from_the_posts_nearest_claims_scores_lower() {
+        // The same cosine, once level with the crowd, once above it.
+        let flat = Level::of([0.85, 0.849, 0.848].into_iter(), &[0.849, 0.848, 0.847]);
+        let apart = Level::of([0.85, 0.80, 0.79].into_iter(), &[0.80, 0.79, 0.78]);
+        let p_flat = probability(&features(None, Some(0.85), flat, true));
+        let p_apart = probability(&features(None, Some(0.85), apart, true));
+        assert!(p_apart > p_flat, "{p_apart} <= {p_flat}");
+        assert_ne!(model::band(p_flat), Band::Match);
+    }
+
+    #[test]
     fn a_post_decided_by_its_words_skips_the_embedding() {
         let m = |score| Match {
             claim_id: "c".into(),
