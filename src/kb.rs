@@ -956,7 +956,8 @@ impl KnowledgeBase {
             page.hits.iter().map(|h| h.claim.id.as_str()).collect();
         let v = semantic.embed_posts(&[query.q.as_str()])?.remove(0);
         let near = semantic.search(&v, 50, |id| !shown.contains(id));
-        let best = near.first().map_or(0.0, |h| h.score);
+        let sims: Vec<f32> = near.iter().map(|h| h.score).collect();
+        let level = matcher::semantic::Level::of(sims.iter().copied(), &sims);
         let mut claims = self.claims_of(&near)?;
         let mut out = Vec::new();
         for hit in near {
@@ -968,7 +969,7 @@ impl KnowledgeBase {
             if claim_lang == lang || !passes_filters(&claim, query) {
                 continue;
             }
-            let f = matcher::semantic::features(None, Some(hit.score), best, true);
+            let f = matcher::semantic::features(None, Some(hit.score), level, true);
             let score = matcher::semantic::probability(&f);
             if out.len() == SHOWN {
                 break;

@@ -29,8 +29,14 @@ impl ClaimVectors {
         let name = embedder.name().to_string();
         let mut vectors = Vectors::new(embedder.dim());
         store.for_each_vector(&name, |id, bytes| {
-            if let Some(v) = super::from_bytes(bytes, vectors.dim()) {
-                vectors.upsert(id, &v);
+            // A claim's own vector, then its appearances', back to back.
+            let dim = vectors.dim();
+            if dim > 0 && bytes.len() % (dim * 4) == 0 {
+                let all: Vec<Vec<f32>> = bytes
+                    .chunks_exact(dim * 4)
+                    .filter_map(|b| super::from_bytes(b, dim))
+                    .collect();
+                vectors.set(id, all.iter().map(Vec::as_slice));
             }
         })?;
         Ok(ClaimVectors {
@@ -98,8 +104,16 @@ impl ClaimVectors {
             ids.sort_unstable();
             ids.dedup();
             let claims = store.get_claims(&ids)?;
-            let texts: Vec<&str> = claims.iter().map(|c| c.text.as_str()).collect();
-            let vectors = self.embed_posts(&texts)?;
+            // Each claim's own text, then the posts it appeared in: a
+            // confirmed post is the claim as it goes around, and a later
+            // post that repeats it is as close to the claim as to it.
+            let texts: Vec<Vec<&str>> = claims.iter().map(claim_texts).collect();
+            let flat: Vec<&str> = texts.iter().flatten().copied().collect();
+            let mut embedded = self.embed_posts(&flat)?.into_iter();
+            let vectors: Vec<Vec<Vec<f32>>> = texts
+                .iter()
+                .map(|t| embedded.by_ref().take(t.len()).collect())
+                .collect();
             // `get_claims` leaves deleted claims out: their vectors go.
             let kept: std::collections::HashSet<&str> =
                 claims.iter().map(|c| c.id.as_str()).collect();
@@ -111,13 +125,18 @@ impl ClaimVectors {
             let set: Vec<(String, Vec<u8>)> = claims
                 .iter()
                 .zip(&vectors)
-                .map(|(c, v)| (c.id.clone(), super::to_bytes(v)))
+                .map(|(c, vs)| {
+                    (
+                        c.id.clone(),
+                        vs.iter().flat_map(|v| super::to_bytes(v)).collect(),
+                    )
+                })
                 .collect();
             store.apply_vectors(&name, &set, &removed, last)?;
             {
                 let mut mem = self.vectors.write().unwrap_or_else(|e| e.into_inner());
-                for (c, v) in claims.iter().zip(&vectors) {
-                    mem.upsert(&c.id, v);
+                for (c, vs) in claims.iter().zip(&vectors) {
+                    mem.set(&c.id, vs.iter().map(Vec::as_slice));
                 }
                 for id in &removed {
                     mem.remove(id);
@@ -139,4 +158,23 @@ impl ClaimVectors {
     fn lock_seq(&self) -> std::sync::MutexGuard<'_, i64> {
         self.seq.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Appearance texts embedded per claim, most recent first: bounded, as a
+/// viral claim may gather thousands of confirmed posts, and each costs an
+/// embedding whenever the claim changes.
+const APPEARANCES_EMBEDDED: usize = 16;
+
+/// The texts a claim's vectors are made from: its own first.
+fn claim_texts(c: &crate::model::Claim) -> Vec<&str> {
+    let appearances = c
+        .appearances
+        .iter()
+        .rev()
+        .filter_map(|a| a.text.as_deref())
+        .filter(|t| !t.trim().is_empty())
+        .take(APPEARANCES_EMBEDDED);
+    std::iter::once(c.text.as_str())
+        .chain(appearances)
+        .collect()
 }

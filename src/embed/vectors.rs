@@ -13,11 +13,16 @@ pub struct Hit {
 }
 
 /// Unit vectors by claim id, packed in one array for a cache-friendly scan.
+/// A claim may have several: its own text's first, then those of the posts
+/// it appeared in (a confirmed post says the claim as it goes around), and
+/// it is as similar to a query as its most similar one.
 #[derive(Clone, Debug)]
 pub struct Vectors {
     dim: usize,
+    /// The claim of each row.
     ids: Vec<String>,
-    at: HashMap<String, usize>,
+    /// The rows of each claim, its own text's first.
+    at: HashMap<String, Vec<usize>>,
     data: Vec<f32>,
 }
 
@@ -35,52 +40,82 @@ impl Vectors {
         self.dim
     }
 
+    /// Claims that have a vector.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.at.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.at.is_empty()
     }
 
-    /// Sets the claim's vector; one of another length is ignored.
+    /// Sets the claim's one vector; one of another length is ignored.
     pub fn upsert(&mut self, claim_id: &str, v: &[f32]) {
-        if v.len() != self.dim {
+        self.set(claim_id, std::iter::once(v));
+    }
+
+    /// Sets the claim's vectors, its own text's first; those of another
+    /// length are ignored.
+    pub fn set<'a>(&mut self, claim_id: &str, vs: impl IntoIterator<Item = &'a [f32]>) {
+        let vs: Vec<&[f32]> = vs.into_iter().filter(|v| v.len() == self.dim).collect();
+        if vs.is_empty() {
             return;
         }
-        match self.at.get(claim_id) {
-            Some(&i) => self.data[i * self.dim..(i + 1) * self.dim].copy_from_slice(v),
-            None => {
-                self.at.insert(claim_id.to_string(), self.ids.len());
+        self.remove(claim_id);
+        let rows = vs
+            .into_iter()
+            .map(|v| {
                 self.ids.push(claim_id.to_string());
                 self.data.extend_from_slice(v);
-            }
-        }
+                self.ids.len() - 1
+            })
+            .collect();
+        self.at.insert(claim_id.to_string(), rows);
     }
 
     pub fn remove(&mut self, claim_id: &str) {
-        let Some(i) = self.at.remove(claim_id) else {
+        let Some(mut rows) = self.at.remove(claim_id) else {
             return;
         };
-        // The last vector moves into the hole: removal is O(dim).
+        // From the last row down, so a row still to go never moves.
+        rows.sort_unstable();
+        for i in rows.into_iter().rev() {
+            self.remove_row(i);
+        }
+    }
+
+    /// The last row moves into the hole: removal is O(dim).
+    fn remove_row(&mut self, i: usize) {
         let last = self.ids.len() - 1;
         self.ids.swap_remove(i);
         if i != last {
             let (head, tail) = self.data.split_at_mut(last * self.dim);
             head[i * self.dim..(i + 1) * self.dim].copy_from_slice(&tail[..self.dim]);
-            self.at.insert(self.ids[i].clone(), i);
+            if let Some(rows) = self.at.get_mut(&self.ids[i]) {
+                for r in rows.iter_mut().filter(|r| **r == last) {
+                    *r = i;
+                }
+            }
         }
         self.data.truncate(last * self.dim);
     }
 
-    pub fn get(&self, claim_id: &str) -> Option<&[f32]> {
-        let i = *self.at.get(claim_id)?;
-        Some(&self.data[i * self.dim..(i + 1) * self.dim])
+    fn row(&self, i: usize) -> &[f32] {
+        &self.data[i * self.dim..(i + 1) * self.dim]
     }
 
-    /// Cosine of the query with the claim's vector, if it has one.
+    /// The vector of the claim's own text.
+    pub fn get(&self, claim_id: &str) -> Option<&[f32]> {
+        let i = *self.at.get(claim_id)?.first()?;
+        Some(self.row(i))
+    }
+
+    /// Cosine of the query with the claim's closest vector, if it has one.
     pub fn similarity(&self, query: &[f32], claim_id: &str) -> Option<f32> {
-        self.get(claim_id).map(|v| dot(query, v))
+        let rows = self.at.get(claim_id)?;
+        rows.iter()
+            .map(|&i| dot(query, self.row(i)))
+            .reduce(f32::max)
     }
 
     /// The `k` claims most similar to the query among those `keep` admits,
@@ -98,6 +133,15 @@ impl Vectors {
             }
             if !keep(&self.ids[i]) {
                 continue;
+            }
+            // A claim with several vectors is listed once, by its best.
+            if self.at.get(&self.ids[i]).is_some_and(|rows| rows.len() > 1) {
+                if let Some(j) = best.iter().position(|&(_, r)| self.ids[r] == self.ids[i]) {
+                    if best[j].0 >= s {
+                        continue;
+                    }
+                    best.remove(j);
+                }
             }
             let at = best.partition_point(|&(b, _)| b < s);
             best.insert(at, (s, i));
@@ -173,6 +217,27 @@ mod tests {
         assert_eq!(vs.get("a"), None);
         assert_eq!(vs.get("c"), Some(&unit(&[1.0, 1.0])[..]));
         assert_eq!(vs.search(&unit(&[0.0, 1.0]), 1, |_| true)[0].claim_id, "b");
+    }
+
+    #[test]
+    fn a_claim_with_several_vectors_is_as_close_as_its_closest_and_listed_once() {
+        let mut vs = Vectors::new(2);
+        vs.upsert("a", &unit(&[1.0, 0.0]));
+        let own = unit(&[0.0, 1.0]);
+        let post = unit(&[1.0, 0.1]);
+        vs.set("b", [&own[..], &post[..]]);
+        let q = unit(&[1.0, 0.2]);
+        let hits = vs.search(&q, 2, |_| true);
+        assert_eq!(hits.len(), 2);
+        assert_eq!(hits[0].claim_id, "b");
+        assert_eq!(hits[1].claim_id, "a");
+        assert_eq!(vs.similarity(&q, "b"), Some(dot(&q, &post)));
+        assert_eq!(vs.get("b"), Some(&own[..]));
+        assert_eq!(vs.len(), 2);
+        vs.remove("a");
+        assert_eq!(vs.search(&q, 2, |_| true).len(), 1);
+        vs.upsert("b", &own);
+        assert_eq!(vs.similarity(&q, "b"), Some(dot(&q, &own)));
     }
 
     #[test]

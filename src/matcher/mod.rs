@@ -423,10 +423,14 @@ fn score(
         .zip(feedback)
         .map(|(c, feedback)| {
             let f = features::compute(post, c, feedback, stats);
-            let score = model::probability(&f);
+            let (score, rank_score) = through_appearances(post, c, feedback, stats)
+                .into_iter()
+                .fold((model::probability(&f), model::rank_score(&f)), |a, b| {
+                    (a.0.max(b.0), a.1.max(b.1))
+                });
             let m = Match {
                 same_words: c.terms.same_words,
-                rank_score: model::rank_score(&f),
+                rank_score,
                 claim_id: c.claim.id.clone(),
                 score,
                 band: model::band(score),
@@ -439,6 +443,47 @@ fn score(
                 fusion: None,
             };
             (m, Arc::clone(&c.claim), Arc::clone(&c.terms))
+        })
+        .collect()
+}
+
+/// Appearances read as restatements of their claim, most recent first.
+/// Bounded: each is analyzed per post, and a viral claim may have
+/// thousands of confirmed posts, the latest of which say it as it now goes.
+const APPEARANCES_SCORED: usize = 16;
+
+/// The probability and ranking score of the post against each of the
+/// claim's appearances, read as if it were the claim's own text. A post
+/// that a moderator confirmed repeats the claim, so a later post that
+/// repeats that post (in its dialect, its spelling) repeats the claim too,
+/// whatever words it shares with the fact-check's wording; the fitted
+/// model judges the pair as it would judge a claim stated so.
+fn through_appearances(
+    post: &Post<'_>,
+    c: &Candidate,
+    feedback: f32,
+    stats: &mut Stats<'_>,
+) -> Vec<(f32, f32)> {
+    c.claim
+        .appearance_texts
+        .iter()
+        .rev()
+        .take(APPEARANCES_SCORED)
+        .map(|text| {
+            let restated = IndexedClaim {
+                id: c.claim.id.clone(),
+                text: text.clone(),
+                lang: Some(text::detect(text).lang.code().to_string()),
+                ..IndexedClaim::default()
+            };
+            let as_claim = Candidate {
+                terms: Arc::new(features::ClaimTerms::analyze(&restated)),
+                claim: Arc::new(restated),
+                url: None,
+                ..c.clone()
+            };
+            let f = features::compute(post, &as_claim, feedback, stats);
+            (model::probability(&f), model::rank_score(&f))
         })
         .collect()
 }

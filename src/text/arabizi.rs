@@ -181,17 +181,86 @@ const UNIT_SUFFIXES: &[&str] = &[
     "min", "ml", "mm", "mn", "nd", "pm", "rd", "s", "st", "th", "x",
 ];
 
-/// Words whose letter-by-letter reading would be wrong.
+/// Words whose letter-by-letter reading would be wrong: set phrases, and
+/// the places and names of the region's news, whose Arabizi spelling
+/// (Darija's `dzayer`, French's `video`) is far from the Arabic one a
+/// fact-check uses. Written without the article: `lmaghrib` reads the
+/// article, then `maghrib`.
 const FIXED: &[(&str, &str)] = &[
     ("allah", "الله"),
+    ("amrika", "امريكا"),
+    ("amirika", "امريكا"),
+    ("dzair", "الجزائر"),
+    ("dzayer", "الجزائر"),
+    ("dzayri", "جزائري"),
+    ("dzayrin", "جزائريين"),
+    ("dzayriya", "جزائرية"),
+    ("dzayriyin", "جزائريين"),
+    ("falastin", "فلسطين"),
+    ("filistin", "فلسطين"),
+    ("fransa", "فرنسا"),
+    ("ghaza", "غزة"),
+    ("ghazza", "غزة"),
     ("hamdoullah", "الحمد لله"),
     ("hamdulillah", "الحمد لله"),
     ("inchallah", "ان شاء الله"),
     ("inshallah", "ان شاء الله"),
+    ("iran", "ايران"),
+    ("israil", "اسرائيل"),
+    ("isra2il", "اسرائيل"),
+    ("jazair", "الجزائر"),
+    ("jazira", "الجزيرة"),
+    ("libya", "ليبيا"),
     ("llah", "الله"),
+    ("lobnan", "لبنان"),
+    ("lubnan", "لبنان"),
+    ("maghrib", "مغرب"),
+    ("masr", "مصر"),
+    ("meghrib", "مغرب"),
+    ("misr", "مصر"),
     ("nchallah", "ان شاء الله"),
+    ("sebta", "سبتة"),
+    ("souria", "سوريا"),
+    ("sourya", "سوريا"),
+    ("suriya", "سوريا"),
+    ("tounes", "تونس"),
+    ("tounis", "تونس"),
+    ("trump", "ترامب"),
+    ("video", "فيديو"),
+    ("vidio", "فيديو"),
     ("wallah", "والله"),
     ("wellah", "والله"),
+    ("yaman", "يمن"),
+];
+
+/// Consonants: a short vowel before two of them closes its syllable.
+fn consonant_at(bytes: &[u8], i: usize) -> Option<usize> {
+    let b = *bytes.get(i)?;
+    let next = bytes.get(i + 1).copied();
+    match (b, next) {
+        (b'g' | b'k' | b'c' | b's' | b't' | b'd', Some(b'h')) | (b'3', Some(b'\'')) => Some(2),
+        (b'2' | b'3' | b'5' | b'7' | b'9', _) => Some(1),
+        _ if b"bcdfghjklmnpqrstvxz".contains(&b) => Some(1),
+        _ => None,
+    }
+}
+
+/// Whether the vowel before `i` stands in a closed syllable (two
+/// consonants follow, as in `sadr`, `mo9tada`, `7assan`): Arabic writes
+/// such a vowel short, that is, not at all. Before one consonant the vowel
+/// may be long (`siyasa`), and `y`/`w` keep it (`dzayer`).
+fn closed_syllable(bytes: &[u8], i: usize) -> bool {
+    consonant_at(bytes, i).is_some_and(|n| consonant_at(bytes, i + n).is_some())
+}
+
+/// Endings with a fixed Arabic spelling: the nisba adjective's `iya` is
+/// ية (the claim's الجزائرية), its plural `iyin` يين.
+const ENDINGS: &[(&str, &str)] = &[
+    ("iyine", "يين"),
+    ("iyin", "يين"),
+    ("iyat", "يات"),
+    ("iyya", "ية"),
+    ("iya", "ية"),
 ];
 
 /// Whether a lowercase word is in the Darija lexicon.
@@ -269,10 +338,23 @@ pub fn transliterate_word(word: &str, out: &mut String) {
     if let Some(rest) = article_rest(word) {
         // The article's alef is not written in Arabizi: restore it, so
         // lmaghrib reads الماغريب beside the claim's المغرب.
-        out.push('ا');
-        out.push('ل');
-        transliterate_word(rest, out);
+        let mut noun = String::new();
+        transliterate_word(rest, &mut noun);
+        // A place name's fixed spelling may carry the article already.
+        if !noun.starts_with("ال") {
+            out.push_str("ال");
+        }
+        out.push_str(&noun);
         return;
+    }
+    for (ending, arabic) in ENDINGS {
+        if let Some(stem) = word.strip_suffix(ending).filter(|s| s.len() >= 2) {
+            transliterate_word(stem, out);
+            // The stem's last letter may be ي already (`7orriya`).
+            let arabic = arabic.strip_prefix(|c| out.ends_with(c)).unwrap_or(arabic);
+            out.push_str(arabic);
+            return;
+        }
     }
     let bytes = word.as_bytes();
     let mut last: Option<char> = None;
@@ -291,6 +373,7 @@ pub fn transliterate_word(word: &str, out: &mut String) {
             (b'o', Some(b'u' | b'o')) => (Some('و'), 2),
             (b'e', Some(b'e')) | (b'i', Some(b'i')) => (Some('ي'), 2),
             (b'a' | b'e' | b'i' | b'o' | b'u', _) if initial => (Some('ا'), 1),
+            (b'a' | b'i' | b'o' | b'u', _) if closed_syllable(bytes, i + 1) => (None, 1),
             (b'a', _) => (Some('ا'), 1),
             // Short e is rarely written in Arabic; a final e is French spelling.
             (b'e', _) => (None, 1),
@@ -461,8 +544,8 @@ mod tests {
 
     #[test]
     fn a_glued_article_is_written_as_the_arabic_article() {
-        assert_eq!(translit("lkalb"), "الكالب");
-        assert_eq!(translit("l7arb"), "الحارب");
+        assert_eq!(translit("lkalb"), "الكلب");
+        assert_eq!(translit("l7arb"), "الحرب");
         assert!(looks_arabizi("ldzayriya") && looks_arabizi("lyamani"));
         for word in ["lynch", "lbs", "lgbt", "lodge", "l9a7"] {
             assert!(article_rest(word).is_none(), "{word}");
@@ -483,13 +566,33 @@ mod tests {
         assert_eq!(translit("kifach"), "كيفاش");
         assert_eq!(translit("bghit"), "بغيت");
         assert_eq!(translit("3'ali"), "غالي");
-        assert_eq!(translit("5obz"), "خوبز");
+        assert_eq!(translit("5obz"), "خبز");
     }
 
     #[test]
     fn doubled_letters_are_written_once() {
         assert_eq!(translit("bzzaf"), "بزاف");
         assert_eq!(translit("daba"), "دابا");
+    }
+
+    #[test]
+    fn a_vowel_in_a_closed_syllable_is_not_written() {
+        assert_eq!(translit("sadr"), "سدر");
+        assert_eq!(translit("mo9tada"), "مقتادا");
+        assert_eq!(translit("l9ods"), "القدس");
+        // Before one consonant, or before y, it may be long.
+        assert_eq!(translit("siyasa"), "سياسا");
+        assert_eq!(translit("kayn"), "كاين");
+    }
+
+    #[test]
+    fn nisba_endings_and_place_names_take_their_arabic_spelling() {
+        assert_eq!(translit("jomhouriya"), "جمهورية");
+        assert_eq!(translit("ldzayriya"), "الجزائرية");
+        assert_eq!(translit("israiliyin"), "اسرائيليين");
+        assert_eq!(translit("lmaghrib"), "المغرب");
+        assert_eq!(translit("ldzayer"), "الجزائر");
+        assert_eq!(translit("video"), "فيديو");
     }
 
     #[test]

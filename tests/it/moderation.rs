@@ -19,10 +19,11 @@ const TATA: &str = "cr-75b189a0a5defab5";
 /// A Darija post (written for this test) repeating the Tata claim.
 const DARIJA_POST: &str = "فيضانات خايبة ضربات إقليم طاطا والناس كيغرقو على المباشر والسلطات ما دارت والو، شوفو الفيديو قبل ما يتحيد";
 
-/// An Arabizi paraphrase of that post (written for this test): it shares
-/// none of the claim's words, only the post's Darija ones.
+/// An Arabizi rewording of that post (written for this test): other order,
+/// other words for the authorities, no place name; it shares the post's
+/// Darija but little of the claim's wording.
 const ARABIZI_POST: &str =
-    "nas kaygher9o 3la lmobachir w ma darat walo, chofo lfidio 9bel ma yt7ayed, khayba";
+    "khayba bzaf, chofo had lfidio 9bel ma y7aydouh: nas kaygher9o 3la lmobachir o l9iyada ma darat walo";
 
 /// A seeded knowledge base on a real data folder, keys, and the router.
 struct Desk {
@@ -385,16 +386,22 @@ async fn automatic_confirmation_skips_posts_that_are_only_a_url() {
 #[tokio::test]
 async fn a_confirmed_post_makes_its_arabizi_paraphrase_match_the_claim() {
     let desk = Desk::new();
-    // The matcher keeps evidence that comes only from appearances below
-    // the `possible` band (the seed claim's own words carry most weight),
-    // so this folder suggests from a lower score.
-    desk.put_settings(json!({"suggest_at": 0.1})).await;
+    // At the folder's default thresholds.
+    let suggest_at = debunk::matcher::model::POSSIBLE_AT;
     let before = desk.score(ARABIZI_POST, TATA);
-    assert!(before < 0.01, "the paraphrase matched before: {before}");
+    assert!(
+        before < suggest_at,
+        "the paraphrase matched before: {before}"
+    );
+    let out = desk.post(ARABIZI_POST).await;
+    assert!(link_to(&out, TATA).is_none(), "suggested before: {out}");
     let (link, _) = link_to(&desk.post(DARIJA_POST).await, TATA).unwrap();
     assert_eq!(desk.decide(link, "confirm").await.0, 200);
     let after = desk.score(ARABIZI_POST, TATA);
-    assert!(after >= 0.1, "the paraphrase does not match after: {after}");
+    assert!(
+        after >= suggest_at,
+        "the paraphrase does not match after: {after}"
+    );
     let out = desk.post(ARABIZI_POST).await;
     let (_, status) = link_to(&out, TATA).expect("the paraphrase is suggested");
     assert_eq!(status, "suggested");

@@ -76,6 +76,40 @@ fn claim_vectors_follow_imports_and_deletes_and_are_kept_across_a_restart() {
 }
 
 #[test]
+fn a_claim_is_as_close_to_a_post_as_the_closest_of_the_posts_it_appeared_in() {
+    let kb = KnowledgeBase::open_in_memory().unwrap();
+    let model = counting();
+    kb.attach_embedder(model.clone()).unwrap();
+    let seen = "they put microchips in the jabs to follow us everywhere";
+    import_jsonl(
+        &kb,
+        &[
+            claim("a", "vaccines contain microchips"),
+            claim("b", "the moon landing was staged"),
+        ],
+    );
+    kb.sync_vectors(|_| {}).unwrap();
+    let vectors = kb.semantic().unwrap();
+    let post = &vectors.embed_posts(&[seen]).unwrap()[0];
+    let before = vectors.similarity(post, "a").unwrap();
+    assert!(before < 0.99, "{before}");
+    // The claim again, now with a post it appeared in.
+    let mut with_post = claim("a", "vaccines contain microchips");
+    with_post["appearances"] = json!([{"text": seen}]);
+    import_jsonl(&kb, &[with_post]);
+    let texts = model.texts.load(Ordering::SeqCst);
+    assert_eq!(kb.sync_vectors(|_| {}).unwrap(), 1);
+    // Its own text and the appearance's.
+    assert_eq!(model.texts.load(Ordering::SeqCst) - texts, 2);
+    let after = vectors.similarity(post, "a").unwrap();
+    assert!(after > 0.999, "{after}");
+    let hits = vectors.search(post, 5, |_| true);
+    assert_eq!(hits.iter().filter(|h| h.claim_id == "a").count(), 1);
+    assert_eq!(hits[0].claim_id, "a");
+    assert_eq!(kb.stats().unwrap().claims_with_vectors, Some(2));
+}
+
+#[test]
 fn without_an_embedder_stats_say_nothing_of_vectors_and_nothing_waits_for_them() {
     let kb = KnowledgeBase::open_in_memory().unwrap();
     import_jsonl(&kb, &[claim("a", "vaccines contain microchips")]);
