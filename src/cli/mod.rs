@@ -15,7 +15,7 @@ use crate::index::SearchQuery;
 use crate::kb::KnowledgeBase;
 use crate::verdict::Verdict;
 
-use self::bench::{bench_match, bench_pages};
+use self::bench::{bench_match, bench_pages, bench_suite};
 use self::eval::{eval, eval_embedder};
 use self::keys::keys;
 use self::matching::{match_batch, match_one};
@@ -240,12 +240,13 @@ pub fn run(cli: Cli) -> Result<()> {
         },
         Command::Bench {
             what:
-                Bench::Embed {
+                Some(Bench::Embed {
                     texts,
                     vectors,
                     data,
                     json,
-                },
+                }),
+            ..
         } => {
             let e = embedder(&embed_config)?
                 .context("no embedding model: run scripts/setup-model (and rebuild)")?;
@@ -262,13 +263,14 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Bench {
             what:
-                Bench::Match {
+                Some(Bench::Match {
                     claims,
                     posts,
                     data,
                     seed,
                     json,
-                },
+                }),
+            ..
         } => bench_match(
             &crate::bench::Options {
                 claims,
@@ -280,13 +282,14 @@ pub fn run(cli: Cli) -> Result<()> {
         ),
         Command::Bench {
             what:
-                Bench::Pages {
+                Some(Bench::Pages {
                     claims,
                     pages,
                     data,
                     seed,
                     json,
-                },
+                }),
+            ..
         } => bench_pages(
             &crate::bench::Options {
                 claims,
@@ -298,13 +301,14 @@ pub fn run(cli: Cli) -> Result<()> {
         ),
         Command::Bench {
             what:
-                Bench::Corpus {
+                Some(Bench::Corpus {
                     claims,
                     posts,
                     data,
                     seed,
                     out,
-                },
+                }),
+            ..
         } => {
             let options = crate::bench::Options {
                 claims,
@@ -320,6 +324,7 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Bench { what: None, all } => bench_suite(&all, &embed_config),
         Command::Reindex => {
             let n = open_to("stop the server, then run reindex")?.reindex()?;
             eprintln!("reindexed {n} claims");
