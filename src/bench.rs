@@ -170,11 +170,20 @@ fn build(
     claims: &[BenchClaim],
     log: &mut impl FnMut(&str),
 ) -> Result<(KnowledgeBase, f64)> {
+    write_claims(&scratch.path.join("claims.jsonl"), claims)?;
+    build_from_file(scratch, claims.len(), log)
+}
+
+/// `build` from the `claims.jsonl` of `scratch` (`n` claims).
+fn build_from_file(
+    scratch: &Scratch,
+    n: usize,
+    log: &mut impl FnMut(&str),
+) -> Result<(KnowledgeBase, f64)> {
     let jsonl = scratch.path.join("claims.jsonl");
-    write_claims(&jsonl, claims)?;
     let kb_dir = scratch.path.join("kb");
 
-    log(&format!("importing {} claims", claims.len()));
+    log(&format!("importing {n} claims"));
     let started = Instant::now();
     let kb = KnowledgeBase::open(&kb_dir)?;
     let import_options = ImportOptions {
@@ -224,7 +233,10 @@ pub fn run_pages(options: &Options, mut log: impl FnMut(&str)) -> Result<PagesRe
     let scratch = Scratch::create()?;
     let (kb, build_seconds) = build(&scratch, &claims, &mut log)?;
     log(&format!("rendering {} search and claim pages", posts.len()));
-    let (search_ns, claim_ns) = time_pages(&kb, &claims, &posts, options.seed)?;
+    let queries: Vec<String> = posts.iter().map(|p| first_words(&p.text)).collect();
+    let queries: Vec<&str> = queries.iter().map(String::as_str).collect();
+    let ids = suite::sample_ids(&claims, posts.len(), options.seed);
+    let (search_ns, claim_ns) = time_pages(&kb, &queries, &ids)?;
     drop(kb);
     drop(scratch);
     Ok(PagesReport {
@@ -239,30 +251,15 @@ pub fn run_pages(options: &Options, mut log: impl FnMut(&str)) -> Result<PagesRe
     })
 }
 
-/// Server times of a search page (the first three words of each post) and
-/// of a claim page (a random claim) per post, sorted, after a warm-up.
+/// Server times of a search page for each query and of a claim page for
+/// each id, sorted, after a warm-up.
 fn time_pages(
     kb: &KnowledgeBase,
-    claims: &[BenchClaim],
-    posts: &[BenchPost],
-    seed: u64,
+    queries: &[&str],
+    ids: &[String],
 ) -> Result<(Vec<u64>, Vec<u64>)> {
     use crate::web::{i18n::Locale, pages, Chrome};
     let chrome = Chrome::for_locale(Locale::En);
-    let queries: Vec<String> = posts
-        .iter()
-        .map(|p| {
-            p.text
-                .split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect();
-    let mut rng = Rng::new(seed ^ 0x9e37_79b9);
-    let ids: Vec<&str> = (0..posts.len())
-        .map(|_| claims[rng.below(claims.len())].id.as_str())
-        .collect();
     let search = |q: &str| {
         let params = crate::api::search::SearchParams {
             q: q.to_string(),
@@ -270,15 +267,23 @@ fn time_pages(
         };
         pages::search_html(kb, &chrome, params)
     };
-    for (q, id) in queries.iter().zip(&ids).take(WARM_UP) {
+    for (q, id) in queries.iter().zip(ids).take(WARM_UP) {
         search(q)?;
         pages::claim_html(kb, &chrome, id)?;
     }
-    let mut search_ns = timed(&queries, |q| search(q).map(drop))?;
-    let mut claim_ns = timed(&ids, |id| pages::claim_html(kb, &chrome, id).map(drop))?;
+    let mut search_ns = timed(queries, |q| search(q).map(drop))?;
+    let mut claim_ns = timed(ids, |id| pages::claim_html(kb, &chrome, id).map(drop))?;
     search_ns.sort_unstable();
     claim_ns.sort_unstable();
     Ok((search_ns, claim_ns))
+}
+
+/// The first three words of a post: the keyword query of the benchmarks.
+fn first_words(text: &str) -> String {
+    text.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Nanoseconds each call of `f` took, in input order.
@@ -314,8 +319,7 @@ pub fn write_corpus(options: &Options, dir: &Path) -> Result<()> {
     for (i, post) in posts.iter().enumerate() {
         serde_json::to_writer(&mut out, &serde_json::json!({"id": i, "text": post.text}))?;
         out.write_all(b"\n")?;
-        let query: Vec<&str> = post.text.split_whitespace().take(3).collect();
-        writeln!(queries, "{}", query.join(" "))?;
+        writeln!(queries, "{}", first_words(&post.text))?;
     }
     out.flush()?;
     queries.flush()?;

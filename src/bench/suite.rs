@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::reference::{Fts5, Reference, Tantivy};
 use super::{percentile, BenchClaim, BenchPost, Scratch, WARM_UP};
@@ -46,7 +46,7 @@ pub struct SuiteOptions {
 }
 
 /// One system's figures at one size.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Figures {
     /// Claims over the seconds from an empty folder to a committed index
     /// (debunk: through `KnowledgeBase::import` of the JSONL file).
@@ -72,7 +72,7 @@ pub struct Figures {
 }
 
 /// debunk's own figures that the references have no counterpart for.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Extras {
     /// Postings the matcher copied into memory.
     pub matching_memory_bytes: u64,
@@ -85,7 +85,7 @@ pub struct Extras {
 /// debunk with semantic matching on, over random unit claim vectors (the
 /// costs do not depend on their values; embedding every claim would take
 /// ~13 ms each).
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Semantic {
     /// Posts matched one at a time on one thread of ours (each embedding
     /// itself runs on the engine's OpenMP threads, every core).
@@ -187,25 +187,85 @@ pub struct SuiteReport {
     pub engine: Option<Engine>,
 }
 
-/// Runs every size in turn; `log` hears progress.
-pub fn run(options: &SuiteOptions, mut log: impl FnMut(&str)) -> Result<SuiteReport> {
+/// Which system a phase measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Debunk,
+    Tantivy,
+    Fts5,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 3] = [Phase::Debunk, Phase::Tantivy, Phase::Fts5];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Debunk => "debunk",
+            Phase::Tantivy => "tantivy",
+            Phase::Fts5 => "fts5",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Phase> {
+        Phase::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+/// What one phase measured: a system's figures at one size.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PhaseReport {
+    pub figures: Figures,
+    pub extras: Option<Extras>,
+    pub semantic: Option<Semantic>,
+}
+
+/// How a phase runs: in this process, or in a child process of its own so
+/// that its peak memory is its own (the command line that runs one phase
+/// of one size, given the phase, the size and the exhaustive top-1 file).
+pub type Isolate<'a> = dyn Fn(Phase, usize, &Path) -> std::process::Command + Sync + 'a;
+
+/// Runs every size in turn, each system in its own phase; `log` hears
+/// progress. With `isolate`, each phase runs in a child process.
+pub fn run(
+    options: &SuiteOptions,
+    isolate: Option<&Isolate<'_>>,
+    mut log: impl FnMut(&str),
+) -> Result<SuiteReport> {
     let words = super::Words::read(&options.data)?;
     let mut sizes = Vec::new();
     let mut languages = Vec::new();
     let mut engine = None;
     for &n in &options.sizes {
-        let mut rng = super::Rng::new(options.seed);
-        let claims = super::generate_claims(&words, n, &mut rng);
-        let posts = super::generate_posts(&words, &claims, options.posts, &mut rng);
+        let scratch = Scratch::create()?;
+        let exhaustive = scratch.path.join("exhaustive.json");
+        let mut phases = Vec::new();
+        for phase in Phase::ALL {
+            log(&format!("{n} claims: {}", phase.name()));
+            phases.push(match isolate {
+                Some(command) => run_child(command(phase, n, &exhaustive))?,
+                None => run_phase(options, &words, phase, n, &exhaustive, &mut log)?,
+            });
+        }
+        let [debunk, tantivy, fts5] = <[PhaseReport; 3]>::try_from(phases)
+            .map_err(|_| std::io::Error::other("a bench phase is missing"))?;
+        let (claims, _) = corpus_of(&words, n, options);
         languages = super::languages(&claims);
-        log(&format!("{n} claims, {} posts", posts.len()));
-        sizes.push(run_size(options, &claims, &posts, &mut log)?);
         if engine.is_none() {
             if let Some(e) = &options.embedder {
                 log("embedding engine: ours, then the package's own build");
                 engine = Some(engine_figures(e.as_ref(), &claims, options)?);
             }
         }
+        sizes.push(SizeReport {
+            claims: n,
+            ratio_to_tantivy: Ratios::of(&debunk.figures, &tantivy.figures),
+            ratio_to_fts5: Ratios::of(&debunk.figures, &fts5.figures),
+            debunk_extras: debunk.extras.unwrap_or_default(),
+            semantic: debunk.semantic,
+            debunk: debunk.figures,
+            tantivy: tantivy.figures,
+            fts5: fts5.figures,
+        });
     }
     Ok(SuiteReport {
         seed: options.seed,
@@ -219,80 +279,117 @@ pub fn run(options: &SuiteOptions, mut log: impl FnMut(&str)) -> Result<SuiteRep
     })
 }
 
-fn run_size(
+/// A phase's child: its stderr passes through (progress), its stdout is
+/// the phase's JSON.
+fn run_child(mut command: std::process::Command) -> Result<PhaseReport> {
+    let out = command
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| std::io::Error::other(format!("cannot start a bench phase: {e}")))?;
+    if !out.status.success() {
+        return Err(std::io::Error::other(format!("a bench phase failed ({})", out.status)).into());
+    }
+    Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+fn corpus_of(
+    words: &super::Words,
+    n: usize,
     options: &SuiteOptions,
-    claims: &[BenchClaim],
-    posts: &[BenchPost],
+) -> (Vec<BenchClaim>, Vec<BenchPost>) {
+    let mut rng = super::Rng::new(options.seed);
+    let claims = super::generate_claims(words, n, &mut rng);
+    let posts = super::generate_posts(words, &claims, options.posts, &mut rng);
+    (claims, posts)
+}
+
+/// One system at one size: the debunk phase writes the exhaustive top-1 of
+/// each post to `exhaustive`, the reference phases read it (it runs first).
+pub fn run_phase(
+    options: &SuiteOptions,
+    words: &super::Words,
+    phase: Phase,
+    n: usize,
+    exhaustive: &Path,
     log: &mut impl FnMut(&str),
-) -> Result<SizeReport> {
-    let scratch = Scratch::create()?;
+) -> Result<PhaseReport> {
+    let (claims, posts) = corpus_of(words, n, options);
     let texts: Vec<&str> = posts.iter().map(|p| p.text.as_str()).collect();
-    let queries: Vec<String> = posts.iter().map(|p| first_words(&p.text)).collect();
-    let query_refs: Vec<&str> = queries.iter().map(String::as_str).collect();
-
+    let queries: Vec<String> = posts.iter().map(|p| super::first_words(&p.text)).collect();
+    let queries: Vec<&str> = queries.iter().map(String::as_str).collect();
+    let scratch = Scratch::create()?;
+    super::write_claims(&scratch.path.join("claims.jsonl"), &claims)?;
+    // What a phase holds beyond its system is the posts, not the claims.
+    let ids: Vec<String> = sample_ids(&claims, posts.len(), options.seed);
+    drop(claims);
     reset_peak_rss();
-    let (kb, import_seconds) = super::build(&scratch, claims, log)?;
-    let ours = Ours { kb: kb.clone() };
-    log("debunk: search, matching, exhaustive matching, pages");
-    let exhaustive = exhaustive_top1(&kb, &texts);
-    let mut debunk = measure(&ours, &texts, &query_refs, posts, &exhaustive, options)?;
-    debunk.import_claims_per_second = claims.len() as f64 / import_seconds;
-    debunk.index_bytes = kb.stats()?.index_bytes;
-    let (search_ns, claim_ns) = super::time_pages(&kb, claims, posts, options.seed)?;
-    let debunk_extras = Extras {
-        matching_memory_bytes: kb.matching_memory_bytes(),
-        search_page_p50_us: percentile(&search_ns, 0.50) / 1e3,
-        search_page_p99_us: percentile(&search_ns, 0.99) / 1e3,
-        claim_page_p50_us: percentile(&claim_ns, 0.50) / 1e3,
-        claim_page_p99_us: percentile(&claim_ns, 0.99) / 1e3,
-    };
-    debunk.peak_rss_bytes = peak_rss_bytes();
-    let semantic = match &options.embedder {
-        Some(e) => {
-            log("debunk, semantic matching on (random claim vectors)");
-            Some(semantic_figures(&kb, e.clone(), &texts, options)?)
+    let started = Instant::now();
+    let report = match phase {
+        Phase::Debunk => {
+            let (kb, import_seconds) = super::build_from_file(&scratch, n, log)?;
+            log("debunk: search, matching, exhaustive matching, pages");
+            let top1 = exhaustive_top1(&kb, &texts);
+            std::fs::write(exhaustive, serde_json::to_vec(&top1)?)?;
+            let ours = Ours { kb: kb.clone() };
+            let mut figures = measure(&ours, &texts, &queries, &posts, &top1, options)?;
+            figures.import_claims_per_second = n as f64 / import_seconds;
+            figures.index_bytes = kb.stats()?.index_bytes;
+            let (search_ns, claim_ns) = super::time_pages(&kb, &queries, &ids)?;
+            let extras = Extras {
+                matching_memory_bytes: kb.matching_memory_bytes(),
+                search_page_p50_us: percentile(&search_ns, 0.50) / 1e3,
+                search_page_p99_us: percentile(&search_ns, 0.99) / 1e3,
+                claim_page_p50_us: percentile(&claim_ns, 0.50) / 1e3,
+                claim_page_p99_us: percentile(&claim_ns, 0.99) / 1e3,
+            };
+            figures.peak_rss_bytes = peak_rss_bytes();
+            let semantic = match &options.embedder {
+                Some(e) => {
+                    log("debunk, semantic matching on (random claim vectors)");
+                    Some(semantic_figures(&kb, e.clone(), &texts, options)?)
+                }
+                None => None,
+            };
+            PhaseReport {
+                figures,
+                extras: Some(extras),
+                semantic,
+            }
         }
-        None => None,
+        Phase::Tantivy | Phase::Fts5 => {
+            let top1: Vec<Option<usize>> = serde_json::from_slice(&std::fs::read(exhaustive)?)?;
+            let claims = read_claims(&scratch)?;
+            let (system, files): (Box<dyn System>, Vec<PathBuf>) = if phase == Phase::Tantivy {
+                let dir = scratch.path.join("tantivy");
+                std::fs::create_dir_all(&dir)?;
+                (Box::new(Tantivy::build(&dir, &claims)?), vec![dir])
+            } else {
+                let path = scratch.path.join("fts5.sqlite");
+                let system = Box::new(Fts5::build(&path, &claims)?);
+                let wal = scratch.path.join("fts5.sqlite-wal");
+                (system, vec![path, wal])
+            };
+            let seconds = started.elapsed().as_secs_f64();
+            drop(claims);
+            let mut figures = measure(system.as_ref(), &texts, &queries, &posts, &top1, options)?;
+            figures.import_claims_per_second = n as f64 / seconds;
+            figures.index_bytes = files.iter().map(|f| folder_bytes(f)).sum();
+            figures.peak_rss_bytes = peak_rss_bytes();
+            PhaseReport {
+                figures,
+                ..PhaseReport::default()
+            }
+        }
     };
-    drop(ours);
-    drop(kb);
+    Ok(report)
+}
 
-    log("tantivy reference");
-    reset_peak_rss();
-    let dir = scratch.path.join("tantivy");
-    std::fs::create_dir_all(&dir)?;
-    let started = Instant::now();
-    let engine = Tantivy::build(&dir, &read_claims(&scratch)?)?;
-    let seconds = started.elapsed().as_secs_f64();
-    let mut tantivy = measure(&engine, &texts, &query_refs, posts, &exhaustive, options)?;
-    tantivy.import_claims_per_second = claims.len() as f64 / seconds;
-    tantivy.index_bytes = folder_bytes(&dir);
-    tantivy.peak_rss_bytes = peak_rss_bytes();
-    drop(engine);
-
-    log("SQLite FTS5 reference");
-    reset_peak_rss();
-    let path = scratch.path.join("fts5.sqlite");
-    let started = Instant::now();
-    let engine = Fts5::build(&path, &read_claims(&scratch)?)?;
-    let seconds = started.elapsed().as_secs_f64();
-    let mut fts5 = measure(&engine, &texts, &query_refs, posts, &exhaustive, options)?;
-    fts5.import_claims_per_second = claims.len() as f64 / seconds;
-    fts5.index_bytes = folder_bytes(&scratch.path.join("fts5.sqlite"))
-        + folder_bytes(&scratch.path.join("fts5.sqlite-wal"));
-    fts5.peak_rss_bytes = peak_rss_bytes();
-    drop(engine);
-
-    Ok(SizeReport {
-        claims: claims.len(),
-        ratio_to_tantivy: Ratios::of(&debunk, &tantivy),
-        ratio_to_fts5: Ratios::of(&debunk, &fts5),
-        debunk,
-        debunk_extras,
-        tantivy,
-        fts5,
-        semantic,
-    })
+/// Random claim ids for the claim pages, one per post.
+pub(super) fn sample_ids(claims: &[BenchClaim], n: usize, seed: u64) -> Vec<String> {
+    let mut rng = super::Rng::new(seed ^ 0x9e37_79b9);
+    (0..n)
+        .map(|_| claims[rng.below(claims.len())].id.clone())
+        .collect()
 }
 
 /// The claims back from the JSONL file `build` wrote: the references read
@@ -300,13 +397,6 @@ fn run_size(
 fn read_claims(scratch: &Scratch) -> Result<Vec<BenchClaim>> {
     let body = std::fs::read_to_string(scratch.path.join("claims.jsonl"))?;
     body.lines().map(|l| Ok(serde_json::from_str(l)?)).collect()
-}
-
-fn first_words(text: &str) -> String {
-    text.split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// debunk's full pipeline behind the references' interface.
@@ -360,33 +450,27 @@ fn exhaustive_top1(kb: &KnowledgeBase, texts: &[&str]) -> Vec<Option<usize>> {
         .collect()
 }
 
-/// Which search a system answers: ours is our search, the references'
-/// is the same OR query as their matching.
-trait Searcher {
-    fn keyword(&self, q: &str) -> Result<()>;
+/// A system measured: it matches (`Reference::top`) and answers keyword
+/// searches; ours is our search, the references' is the same OR query as
+/// their matching.
+trait System: Reference {
+    fn keyword(&self, q: &str) -> Result<()> {
+        self.top(q).map(drop)
+    }
 }
 
-impl Searcher for Ours {
+impl System for Ours {
     fn keyword(&self, q: &str) -> Result<()> {
         self.search(q)
     }
 }
 
-impl Searcher for Tantivy {
-    fn keyword(&self, q: &str) -> Result<()> {
-        self.top(q).map(drop)
-    }
-}
-
-impl Searcher for Fts5 {
-    fn keyword(&self, q: &str) -> Result<()> {
-        self.top(q).map(drop)
-    }
-}
+impl System for Tantivy {}
+impl System for Fts5 {}
 
 /// Search and matching figures of one system: warm-up, then timed loops
 /// that stop at the budget, then the measured posts again on every core.
-fn measure<S: Reference + Searcher>(
+fn measure<S: System + ?Sized>(
     system: &S,
     texts: &[&str],
     queries: &[&str],

@@ -339,6 +339,18 @@ pub struct BenchAll {
     pub seed: u64,
     #[arg(long)]
     pub json: bool,
+    /// Run the suite in this one process (each system's peak memory then
+    /// includes what the phases before it left).
+    #[arg(long)]
+    pub in_process: bool,
+    /// Internal: run one phase (`debunk`, `tantivy`, `fts5`) of the one
+    /// size given, print its JSON; how the suite isolates each phase.
+    #[arg(long, hide = true, requires = "exhaustive_file")]
+    pub phase: Option<String>,
+    /// Internal: where the debunk phase writes, and the others read, the
+    /// exhaustive top-1 of each post.
+    #[arg(long, hide = true)]
+    pub exhaustive_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,8 @@ use std::io::{self, Write};
 
 use anyhow::{Context, Result};
 
+use crate::bench::suite::Phase;
+
 pub(super) fn bench_match(options: &crate::bench::Options, json: bool) -> Result<()> {
     let r = crate::bench::run_match(options, |line| eprintln!("{line}")).with_context(|| {
         format!(
@@ -112,8 +114,42 @@ pub(super) fn bench_suite(
         embedder,
         semantic_absent,
     };
-    let r = crate::bench::suite::run(&options, |line| eprintln!("{line}"))
-        .with_context(|| format!("benchmarking (data from {})", options.data.display()))?;
+    let context = || format!("benchmarking (data from {})", options.data.display());
+    if let Some(name) = &all.phase {
+        return bench_phase(&options, name, all).with_context(context);
+    }
+    let exe = std::env::current_exe().context("finding this program, to run each phase")?;
+    let isolate = |phase: Phase, size: usize, exhaustive: &std::path::Path| {
+        let mut c = std::process::Command::new(&exe);
+        if phase != Phase::Debunk || config.off {
+            c.args(["--semantic", "off"]);
+        }
+        if let Some(model) = &config.model {
+            c.arg("--model").arg(model);
+        }
+        c.arg("bench")
+            .arg("--phase")
+            .arg(phase.name())
+            .arg("--sizes")
+            .arg(size.to_string())
+            .arg("--posts")
+            .arg(options.posts.to_string())
+            .arg("--budget-secs")
+            .arg(options.budget.as_secs_f64().to_string())
+            .arg("--threads")
+            .arg(options.threads.to_string())
+            .arg("--seed")
+            .arg(options.seed.to_string())
+            .arg("--data")
+            .arg(&options.data)
+            .arg("--exhaustive-file")
+            .arg(exhaustive);
+        c
+    };
+    let isolate: Option<&crate::bench::suite::Isolate<'_>> =
+        if all.in_process { None } else { Some(&isolate) };
+    let r = crate::bench::suite::run(&options, isolate, |line| eprintln!("{line}"))
+        .with_context(context)?;
     let mut out = io::stdout().lock();
     if all.json {
         serde_json::to_writer(&mut out, &r)?;
@@ -121,6 +157,27 @@ pub(super) fn bench_suite(
         return Ok(());
     }
     print_suite(&mut out, &r)?;
+    Ok(())
+}
+
+/// One phase of one size, its JSON on stdout (run by the suite as a child).
+fn bench_phase(
+    options: &crate::bench::suite::SuiteOptions,
+    name: &str,
+    all: &super::args::BenchAll,
+) -> Result<()> {
+    let phase = Phase::from_name(name).with_context(|| format!("no bench phase {name:?}"))?;
+    let (Some(&size), Some(exhaustive)) = (options.sizes.first(), &all.exhaustive_file) else {
+        anyhow::bail!("a bench phase needs one size and --exhaustive-file");
+    };
+    let words = crate::bench::Words::read(&options.data)?;
+    let r =
+        crate::bench::suite::run_phase(options, &words, phase, size, exhaustive, &mut |line| {
+            eprintln!("{line}")
+        })?;
+    let mut out = io::stdout().lock();
+    serde_json::to_writer(&mut out, &r)?;
+    writeln!(out)?;
     Ok(())
 }
 
