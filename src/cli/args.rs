@@ -316,7 +316,7 @@ pub enum Narratives {
 /// `debunk bench` without a subcommand: the whole suite.
 #[derive(Debug, Args)]
 pub struct BenchAll {
-    /// 10k and 100k claims, 500 posts, 10 s per timed loop (about two
+    /// 10k and 100k claims, 500 posts, 5 s per timed loop (about two
     /// minutes); without it also 1M claims, 1,000 posts, 30 s.
     #[arg(long)]
     pub quick: bool,

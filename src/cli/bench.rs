@@ -148,8 +148,11 @@ pub(super) fn bench_suite(
     };
     let isolate: Option<&crate::bench::suite::Isolate<'_>> =
         if all.in_process { None } else { Some(&isolate) };
-    let r = crate::bench::suite::run(&options, isolate, |line| eprintln!("{line}"))
-        .with_context(context)?;
+    let started = std::time::Instant::now();
+    let r = crate::bench::suite::run(&options, isolate, |line| {
+        eprintln!("[{:6.1} s] {line}", started.elapsed().as_secs_f64())
+    })
+    .with_context(context)?;
     let mut out = io::stdout().lock();
     if all.json {
         serde_json::to_writer(&mut out, &r)?;
