@@ -15,13 +15,16 @@ use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::kb::{ImportOptions, ImportProgress, KnowledgeBase};
 use crate::matcher::{Params, Request};
 use crate::text::Lang;
+
+mod reference;
+pub mod suite;
 
 /// The English claim files read for words (text and title of each line).
 const ENGLISH_CLAIMS: [&str; 3] = [
@@ -32,8 +35,20 @@ const ENGLISH_CLAIMS: [&str; 3] = [
 const ARABIC_CLAIMREVIEW: &str = "arabic-claimreview/factcheck_api_claims.json";
 const ARABIC_TWEETS: &str = "arabic-tweets-clef2022";
 
-/// Share of generated claims in English; the rest are Arabic.
-const ENGLISH_SHARE: f64 = 0.7;
+/// Share of generated claims and posts in each language, in order of
+/// `Words::LANGS`. French and Spanish are a small share: their word streams
+/// are the short texts written here for it (see `Words`), so their claims
+/// share more words than real ones would.
+const LANG_SHARES: [f64; 4] = [0.6, 0.3, 0.05, 0.05];
+/// French and Spanish sentences written for the benchmark (the data has no
+/// French or Spanish claims), and the French posts of our own cross-lingual
+/// dev set; each file's first line says where it comes from and is skipped.
+const FRENCH_TEXTS: [&str; 3] = [
+    include_str!("bench/words-fr.txt"),
+    include_str!("../eval-data/xling-ar/train_queries.jsonl"),
+    include_str!("../eval-data/xling-ar/dev_queries.jsonl"),
+];
+const SPANISH_TEXT: &str = include_str!("bench/words-es.txt");
 /// Share of posts made of random words, repeating no claim.
 const UNRELATED_SHARE: f64 = 0.2;
 /// Posts matched untimed before measuring, so caches and pages are warm.
@@ -58,8 +73,7 @@ pub struct Options {
 pub struct Report {
     pub claims: usize,
     pub posts: usize,
-    /// Languages of the generated claims and posts: only those the data has
-    /// claims in (`en`, `ar`); it has no French or Spanish claims.
+    /// Languages of the generated claims and posts (`en`, `ar`, `fr`, `es`).
     pub languages: Vec<String>,
     pub seed: u64,
     /// Opening a new knowledge base and importing the claims (store and index).
@@ -156,11 +170,20 @@ fn build(
     claims: &[BenchClaim],
     log: &mut impl FnMut(&str),
 ) -> Result<(KnowledgeBase, f64)> {
+    write_claims(&scratch.path.join("claims.jsonl"), claims)?;
+    build_from_file(scratch, claims.len(), log)
+}
+
+/// `build` from the `claims.jsonl` of `scratch` (`n` claims).
+fn build_from_file(
+    scratch: &Scratch,
+    n: usize,
+    log: &mut impl FnMut(&str),
+) -> Result<(KnowledgeBase, f64)> {
     let jsonl = scratch.path.join("claims.jsonl");
-    write_claims(&jsonl, claims)?;
     let kb_dir = scratch.path.join("kb");
 
-    log(&format!("importing {} claims", claims.len()));
+    log(&format!("importing {n} claims"));
     let started = Instant::now();
     let kb = KnowledgeBase::open(&kb_dir)?;
     let import_options = ImportOptions {
@@ -206,41 +229,14 @@ pub struct PagesReport {
 /// Renders `posts` search pages (three words of each post) and as many
 /// claim pages over a knowledge base of `claims` synthetic claims.
 pub fn run_pages(options: &Options, mut log: impl FnMut(&str)) -> Result<PagesReport> {
-    use crate::web::{i18n::Locale, pages, Chrome};
     let (claims, posts) = corpus(options)?;
     let scratch = Scratch::create()?;
     let (kb, build_seconds) = build(&scratch, &claims, &mut log)?;
-    let chrome = Chrome::for_locale(Locale::En);
-    let queries: Vec<String> = posts
-        .iter()
-        .map(|p| {
-            p.text
-                .split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect();
-    let mut rng = Rng::new(options.seed ^ 0x9e37_79b9);
-    let ids: Vec<&str> = (0..posts.len())
-        .map(|_| claims[rng.below(claims.len())].id.as_str())
-        .collect();
-    let search = |q: &str| {
-        let params = crate::api::search::SearchParams {
-            q: q.to_string(),
-            ..Default::default()
-        };
-        pages::search_html(&kb, &chrome, params)
-    };
     log(&format!("rendering {} search and claim pages", posts.len()));
-    for (q, id) in queries.iter().zip(&ids).take(WARM_UP) {
-        search(q)?;
-        pages::claim_html(&kb, &chrome, id)?;
-    }
-    let mut search_ns = timed(&queries, |q| search(q).map(drop))?;
-    let mut claim_ns = timed(&ids, |id| pages::claim_html(&kb, &chrome, id).map(drop))?;
-    search_ns.sort_unstable();
-    claim_ns.sort_unstable();
+    let queries: Vec<String> = posts.iter().map(|p| first_words(&p.text)).collect();
+    let queries: Vec<&str> = queries.iter().map(String::as_str).collect();
+    let ids = suite::sample_ids(&claims, posts.len(), options.seed);
+    let (search_ns, claim_ns) = time_pages(&kb, &queries, &ids)?;
     drop(kb);
     drop(scratch);
     Ok(PagesReport {
@@ -253,6 +249,41 @@ pub fn run_pages(options: &Options, mut log: impl FnMut(&str)) -> Result<PagesRe
         claim_p50_us: percentile(&claim_ns, 0.50) / 1e3,
         claim_p99_us: percentile(&claim_ns, 0.99) / 1e3,
     })
+}
+
+/// Server times of a search page for each query and of a claim page for
+/// each id, sorted, after a warm-up.
+fn time_pages(
+    kb: &KnowledgeBase,
+    queries: &[&str],
+    ids: &[String],
+) -> Result<(Vec<u64>, Vec<u64>)> {
+    use crate::web::{i18n::Locale, pages, Chrome};
+    let chrome = Chrome::for_locale(Locale::En);
+    let search = |q: &str| {
+        let params = crate::api::search::SearchParams {
+            q: q.to_string(),
+            ..Default::default()
+        };
+        pages::search_html(kb, &chrome, params)
+    };
+    for (q, id) in queries.iter().zip(ids).take(WARM_UP) {
+        search(q)?;
+        pages::claim_html(kb, &chrome, id)?;
+    }
+    let mut search_ns = timed(queries, |q| search(q).map(drop))?;
+    let mut claim_ns = timed(ids, |id| pages::claim_html(kb, &chrome, id).map(drop))?;
+    search_ns.sort_unstable();
+    claim_ns.sort_unstable();
+    Ok((search_ns, claim_ns))
+}
+
+/// The first three words of a post: the keyword query of the benchmarks.
+fn first_words(text: &str) -> String {
+    text.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Nanoseconds each call of `f` took, in input order.
@@ -288,8 +319,7 @@ pub fn write_corpus(options: &Options, dir: &Path) -> Result<()> {
     for (i, post) in posts.iter().enumerate() {
         serde_json::to_writer(&mut out, &serde_json::json!({"id": i, "text": post.text}))?;
         out.write_all(b"\n")?;
-        let query: Vec<&str> = post.text.split_whitespace().take(3).collect();
-        writeln!(queries, "{}", query.join(" "))?;
+        writeln!(queries, "{}", first_words(&post.text))?;
     }
     out.flush()?;
     queries.flush()?;
@@ -332,7 +362,7 @@ fn write_claims(path: &Path, claims: &[BenchClaim]) -> Result<()> {
 
 fn languages(claims: &[BenchClaim]) -> Vec<String> {
     let mut langs: Vec<String> = Vec::new();
-    for lang in [Lang::En, Lang::Ar] {
+    for lang in Words::LANGS {
         if claims.iter().any(|c| c.lang == lang.code()) {
             langs.push(lang.code().to_string());
         }
@@ -376,10 +406,16 @@ fn recall_at_1(posts: &[BenchPost], claims: &[BenchClaim], top1: &[Option<String
 pub struct Words {
     pub en: Vec<String>,
     pub ar: Vec<String>,
+    pub fr: Vec<String>,
+    pub es: Vec<String>,
 }
 
 impl Words {
-    /// Reads the claim files of `shared/data`.
+    /// The generated languages, in the order of `LANG_SHARES`.
+    pub const LANGS: [Lang; 4] = [Lang::En, Lang::Ar, Lang::Fr, Lang::Es];
+
+    /// Reads the claim files of `shared/data`, and the French and Spanish
+    /// texts built in.
     pub fn read(data: &Path) -> Result<Words> {
         if !data.is_dir() {
             return Err(Error::Invalid(format!(
@@ -427,6 +463,7 @@ impl Words {
                 }
             }
         }
+        words.add_built_in();
         if words.en.is_empty() || words.ar.is_empty() {
             return Err(Error::Invalid(format!(
                 "no {} words found under {}",
@@ -439,6 +476,25 @@ impl Words {
             )));
         }
         Ok(words)
+    }
+
+    /// The French and Spanish streams: plain lines, or the `text` of JSON
+    /// lines whose `lang` is `fr`.
+    fn add_built_in(&mut self) {
+        for text in FRENCH_TEXTS {
+            for line in text.lines().skip(1) {
+                match serde_json::from_str::<Value>(line) {
+                    Ok(v) if v["lang"] == "fr" => {
+                        self.add(Lang::Fr, v["text"].as_str().unwrap_or(""))
+                    }
+                    Ok(_) => {}
+                    Err(_) => self.add(Lang::Fr, line),
+                }
+            }
+        }
+        for line in SPANISH_TEXT.lines().skip(1) {
+            self.add(Lang::Es, line);
+        }
     }
 
     /// Adds the words of `text` to the stream of `lang`, leaving out links,
@@ -456,6 +512,8 @@ impl Words {
             match lang {
                 Lang::Ar if arabic => self.ar.push(word.to_string()),
                 Lang::En if !arabic => self.en.push(word.to_string()),
+                Lang::Fr if !arabic => self.fr.push(word.to_string()),
+                Lang::Es if !arabic => self.es.push(word.to_string()),
                 _ => {}
             }
         }
@@ -464,8 +522,23 @@ impl Words {
     fn stream(&self, lang: Lang) -> &[String] {
         match lang {
             Lang::Ar => &self.ar,
+            // An empty stream (a hand-built `Words`) falls back to English.
+            Lang::Fr if !self.fr.is_empty() => &self.fr,
+            Lang::Es if !self.es.is_empty() => &self.es,
             _ => &self.en,
         }
+    }
+
+    /// A language drawn by `LANG_SHARES`.
+    fn pick_lang(rng: &mut Rng) -> Lang {
+        let mut u = rng.unit();
+        for (lang, share) in Words::LANGS.into_iter().zip(LANG_SHARES) {
+            if u < share {
+                return lang;
+            }
+            u -= share;
+        }
+        Lang::En
     }
 
     fn sample<'w>(&'w self, lang: Lang, rng: &mut Rng) -> &'w str {
@@ -490,7 +563,7 @@ fn read_text(path: &Path) -> Result<String> {
 }
 
 /// A generated claim, in the JSONL shape `import` reads.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BenchClaim {
     pub id: String,
     pub text: String,
@@ -506,16 +579,13 @@ pub struct BenchPost {
     pub source: Option<usize>,
 }
 
-/// `n` claims of 8–30 words, about 70% English, each with a 5–12 word title
+/// `n` claims of 8–30 words (60% English, 30% Arabic, 5% each French and
+/// Spanish), each with a 5–12 word title
 /// sharing a few of its words.
 pub fn generate_claims(words: &Words, n: usize, rng: &mut Rng) -> Vec<BenchClaim> {
     (0..n)
         .map(|i| {
-            let lang = if rng.chance(ENGLISH_SHARE) {
-                Lang::En
-            } else {
-                Lang::Ar
-            };
+            let lang = Words::pick_lang(rng);
             let text = words.sentence(lang, rng.between(8, 30), rng);
             let mut title = words.sentence(lang, rng.between(5, 12), rng);
             let shared = rng.between(2, 4).min(title.len());
@@ -543,11 +613,7 @@ pub fn generate_posts(
     (0..n)
         .map(|_| {
             if claims.is_empty() || rng.chance(UNRELATED_SHARE) {
-                let lang = if rng.chance(ENGLISH_SHARE) {
-                    Lang::En
-                } else {
-                    Lang::Ar
-                };
+                let lang = Words::pick_lang(rng);
                 let len = rng.between(8, 30);
                 BenchPost {
                     text: words.sentence(lang, len, rng).join(" "),
@@ -699,8 +765,19 @@ mod tests {
     fn claims_have_the_promised_shape_and_mix_of_languages() {
         let w = words();
         let claims = generate_claims(&w, 1000, &mut Rng::new(1));
-        let english = claims.iter().filter(|c| c.lang == "en").count();
-        assert!((600..=800).contains(&english), "{english} English of 1000");
+        let count = |lang: &str| claims.iter().filter(|c| c.lang == lang).count();
+        for (lang, range) in [
+            ("en", 520..=680),
+            ("ar", 230..=370),
+            ("fr", 20..=90),
+            ("es", 20..=90),
+        ] {
+            assert!(
+                range.contains(&count(lang)),
+                "{} {lang} of 1000",
+                count(lang)
+            );
+        }
         for (i, c) in claims.iter().enumerate() {
             assert_eq!(c.id, format!("bench-{i}"));
             let text: Vec<&str> = c.text.split(' ').collect();
@@ -708,7 +785,7 @@ mod tests {
             assert!((8..=30).contains(&text.len()), "{}", c.text);
             assert!((5..=12).contains(&title.len()), "{}", c.title);
             assert!(title.iter().any(|t| text.contains(t)), "{c:?}");
-            let stream = if c.lang == "ar" { &w.ar } else { &w.en };
+            let stream = w.stream(Lang::from_code(&c.lang));
             assert!(text.iter().all(|t| stream.iter().any(|s| s == t)));
         }
     }
@@ -743,6 +820,18 @@ mod tests {
         let mut mixed = Words::default();
         mixed.add(Lang::Ar, "خبر fake عاجل");
         assert_eq!(mixed.ar, ["خبر", "عاجل"]);
+    }
+
+    #[test]
+    fn built_in_french_and_spanish_streams_hold_their_own_words() {
+        let mut w = Words::default();
+        w.add_built_in();
+        assert!(w.fr.len() > 500, "{} French words", w.fr.len());
+        assert!(w.es.len() > 400, "{} Spanish words", w.es.len());
+        assert!(w.fr.iter().any(|t| t == "frontière"));
+        assert!(w.es.iter().any(|t| t == "frontera"));
+        // The provenance line is not vocabulary.
+        assert!(!w.es.iter().any(|t| t == "Written"));
     }
 
     #[test]

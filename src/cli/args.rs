@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use crate::formats::{ExportFormat, Format};
 use crate::kb::DEFAULT_BATCH;
@@ -203,10 +203,16 @@ pub enum Command {
         #[arg(long, conflicts_with = "pairwise")]
         fusion: bool,
     },
-    /// Measure the matcher on a synthetic corpus built from the evaluation data.
+    /// Speed figures on synthetic corpora built from the evaluation data.
+    /// Alone, every figure at 10k and 100k claims (`--quick`) or also at 1M,
+    /// each beside plain tantivy and SQLite FTS5 on the same data; the
+    /// subcommands measure one thing each.
+    #[command(args_conflicts_with_subcommands = true)]
     Bench {
         #[command(subcommand)]
-        what: Bench,
+        what: Option<Bench>,
+        #[command(flatten)]
+        all: BenchAll,
     },
     /// Posts seen in the wild: each is matched and its matches become links.
     Posts {
@@ -387,6 +393,46 @@ pub struct NarrativeDetails {
     pub event_end: Option<String>,
     #[arg(long)]
     pub place: Option<String>,
+}
+
+/// `debunk bench` without a subcommand: the whole suite.
+#[derive(Debug, Args)]
+pub struct BenchAll {
+    /// 10k and 100k claims, 500 posts, 5 s per timed loop (about two
+    /// minutes); without it also 1M claims, 1,000 posts, 30 s.
+    #[arg(long)]
+    pub quick: bool,
+    /// Corpus sizes instead (claims, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub sizes: Option<Vec<usize>>,
+    /// Posts matched at each size.
+    #[arg(long)]
+    pub posts: Option<usize>,
+    /// Seconds each system may spend on each timed loop.
+    #[arg(long)]
+    pub budget_secs: Option<f64>,
+    /// Threads of the all-cores figures (default: every core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// The evaluation data folder the words are drawn from.
+    #[arg(long, default_value = "../shared/data")]
+    pub data: PathBuf,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub json: bool,
+    /// Run the suite in this one process (each system's peak memory then
+    /// includes what the phases before it left).
+    #[arg(long)]
+    pub in_process: bool,
+    /// Internal: run one phase (`debunk`, `tantivy`, `fts5`) of the one
+    /// size given, print its JSON; how the suite isolates each phase.
+    #[arg(long, hide = true, requires = "exhaustive_file")]
+    pub phase: Option<String>,
+    /// Internal: where the debunk phase writes, and the others read, the
+    /// exhaustive top-1 of each post.
+    #[arg(long, hide = true)]
+    pub exhaustive_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -15,7 +15,7 @@ use crate::index::SearchQuery;
 use crate::kb::KnowledgeBase;
 use crate::verdict::Verdict;
 
-use self::bench::{bench_match, bench_pages};
+use self::bench::{bench_match, bench_pages, bench_suite};
 use self::eval::{eval, eval_embedder};
 use self::keys::keys;
 use self::matching::{match_batch, match_one};
@@ -285,12 +285,13 @@ pub fn run(cli: Cli) -> Result<()> {
         },
         Command::Bench {
             what:
-                Bench::Embed {
+                Some(Bench::Embed {
                     texts,
                     vectors,
                     data,
                     json,
-                },
+                }),
+            ..
         } => {
             let e = embedder(&embed_config)?
                 .context("no embedding model: run scripts/setup-model (and rebuild)")?;
@@ -307,13 +308,14 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Bench {
             what:
-                Bench::Match {
+                Some(Bench::Match {
                     claims,
                     posts,
                     data,
                     seed,
                     json,
-                },
+                }),
+            ..
         } => bench_match(
             &crate::bench::Options {
                 claims,
@@ -325,13 +327,14 @@ pub fn run(cli: Cli) -> Result<()> {
         ),
         Command::Bench {
             what:
-                Bench::Pages {
+                Some(Bench::Pages {
                     claims,
                     pages,
                     data,
                     seed,
                     json,
-                },
+                }),
+            ..
         } => bench_pages(
             &crate::bench::Options {
                 claims,
@@ -343,13 +346,14 @@ pub fn run(cli: Cli) -> Result<()> {
         ),
         Command::Bench {
             what:
-                Bench::Corpus {
+                Some(Bench::Corpus {
                     claims,
                     posts,
                     data,
                     seed,
                     out,
-                },
+                }),
+            ..
         } => {
             let options = crate::bench::Options {
                 claims,
@@ -365,6 +369,7 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Bench { what: None, all } => bench_suite(&all, &embed_config),
         Command::Reindex => {
             let n = open_to("stop the server, then run reindex")?.reindex()?;
             eprintln!("reindexed {n} claims");
