@@ -3,6 +3,7 @@
 
 mod api;
 mod api_search;
+mod bad_input;
 mod beside;
 mod browser;
 mod common;
