@@ -167,8 +167,9 @@ impl ClaimForm {
     }
 
     /// The form's fields over `base` (which keeps what the form does not
-    /// show: appearances, narrative, the imported record).
-    fn apply(&self, base: Claim) -> Result<Claim, Error> {
+    /// show: appearances, narrative, the imported record). Public for the
+    /// fuzz target of the web layer's parsing.
+    pub fn apply(&self, base: Claim) -> Result<Claim, Error> {
         let verdict = match self.verdict.trim() {
             "" => None,
             name => Some(
