@@ -9,6 +9,7 @@ mod browser;
 mod common;
 
 mod crash;
+mod fuzz_corpus;
 mod import;
 mod matching;
 mod moderation;
