@@ -233,7 +233,7 @@ impl Server {
     /// ignored signal stays ignored across exec), so writes past it fail
     /// with EFBIG as they would on a full disk.
     fn start(data: &Path, fsize: Option<u64>) -> Server {
-        let bin = env!("CARGO_BIN_EXE_debunk");
+        let bin = bin();
         let mut cmd = match fsize {
             None => Command::new(bin),
             Some(limit) => {
@@ -924,6 +924,12 @@ fn walk(dir: &Path) -> Vec<(PathBuf, u64)> {
 
 // ---------------------------------------------------------------- main
 
+/// The binary under test: this build's, or `DEBUNK_CRASH_BIN` (a copy
+/// kept aside, so that a long run survives rebuilds beside it).
+fn bin() -> String {
+    std::env::var("DEBUNK_CRASH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_debunk").to_string())
+}
+
 fn arg(name: &str) -> Option<u64> {
     let args: Vec<String> = std::env::args().collect();
     let at = args.iter().position(|a| a == name)?;
@@ -931,7 +937,7 @@ fn arg(name: &str) -> Option<u64> {
 }
 
 fn cli(data: &Path, args: &[&str]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_debunk"))
+    let out = Command::new(bin())
         .env_remove("DEBUNK_DATA_DIR")
         .env("DEBUNK_LOG", "warn")
         .arg("--data-dir")
@@ -1044,16 +1050,18 @@ fn main() {
                 std::panic::resume_unwind(e);
             }
         }
-        // Between rounds, now and then: damage the index while it is down.
+        if round % 50 == 49 {
+            let mut l = ledger.lock().unwrap();
+            disk_full.push(disk_full_round(&data, &keys, &mut l, &mut rng));
+        }
+        // Between rounds, now and then: damage the index while it is down
+        // (after any full-disk run, so that the next start is the one that
+        // must repair it).
         let damaged = (round % 4 == 3).then(|| {
             let how = DAMAGES[damage_at % DAMAGES.len()];
             damage_at += 1;
             (how, damage(&data.join("index"), how).is_ok())
         });
-        if round % 50 == 49 {
-            let mut l = ledger.lock().unwrap();
-            disk_full.push(disk_full_round(&data, &keys, &mut l, &mut rng));
-        }
         server = Server::start(&data, None);
         let full = round + 1 == kills;
         let bad = check(&server.addr, &mut ledger.lock().unwrap(), &admin, full);
