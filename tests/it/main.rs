@@ -14,6 +14,7 @@ mod import;
 mod matching;
 mod moderation;
 mod openapi;
+mod props;
 mod repair;
 mod search;
 mod semantic;
