@@ -870,14 +870,13 @@ fn disk_full_round(
         .unwrap_or(0);
     let server = Server::start(data, Some(largest + 64 * 1024));
     let base = rng.below(1 << 40);
-    let records: Vec<(String, String)> = (0..3000)
+    // 2,000 claims of 6 KB: the store's write-ahead log must grow by some
+    // 12 MB, far past the limit, whatever it held before.
+    let padding = "padding words that make the write large".repeat(150);
+    let records: Vec<(String, String)> = (0..2000)
         .map(|j| {
             let id = format!("full-{base}-{j}");
-            let text = format!(
-                "{} {}",
-                claim_text(&id),
-                "padding words that make the write large ".repeat(8)
-            );
+            let text = format!("{} {padding}", claim_text(&id));
             (id, text)
         })
         .collect();
@@ -960,6 +959,8 @@ fn main() {
         getrandom::fill(&mut b).expect("a random seed");
         u64::from_le_bytes(b) >> 1
     });
+    // A full-disk run every this many rounds.
+    let full_every = arg("--full-every").unwrap_or(50).max(1);
     println!("crash harness: {kills} kills, seed {seed}");
     let started = Instant::now();
     let dir = tempfile::tempdir().unwrap();
@@ -1050,7 +1051,7 @@ fn main() {
                 std::panic::resume_unwind(e);
             }
         }
-        if round % 50 == 49 {
+        if round % full_every == full_every - 1 {
             let mut l = ledger.lock().unwrap();
             disk_full.push(disk_full_round(&data, &keys, &mut l, &mut rng));
         }
