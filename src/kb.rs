@@ -481,7 +481,7 @@ impl KnowledgeBase {
     /// Like every write here, it is searchable and matchable on return
     /// (unless the index fails to take it: see `catch_up_after_write`).
     pub fn create_claim(&self, claim: Claim) -> Result<Claim> {
-        let claim = prepare(fresh(claim));
+        let claim = prepare(fresh(cleaned(claim)?));
         self.write_claim(&claim.id.clone(), |w| {
             if w.claim(&claim.id)?.is_some() {
                 return Err(Error::Conflict(format!("claim {} exists", claim.id)));
@@ -507,7 +507,7 @@ impl KnowledgeBase {
                 claim.id
             )));
         }
-        let claim = prepare(fresh(claim));
+        let claim = prepare(fresh(cleaned(claim)?));
         self.write_claim(id, |w| {
             let old = w.claim(id)?;
             check_tag(id, old.as_ref(), if_match)?;
@@ -536,6 +536,7 @@ impl KnowledgeBase {
             merge_patch(&mut doc, patch);
             let patched: Claim = serde_json::from_value(doc)
                 .map_err(|e| Error::Invalid(format!("the patched claim is not valid: {e}")))?;
+            let patched = cleaned(patched)?;
             if patched.id != id {
                 return Err(Error::Invalid("a patch can't change a claim's id".into()));
             }
@@ -1111,6 +1112,13 @@ fn check_tag(id: &str, stored: Option<&Claim>, if_match: Option<&str>) -> Result
 }
 
 /// The claim without the fields the store manages: the store sets them.
+/// Every writer's claim is cleaned as an import's is: a web form's text of
+/// NULs alone is then empty (a 400), not a text SQLite cuts at the NUL and
+/// refuses as a server fault.
+fn cleaned(claim: Claim) -> Result<Claim> {
+    formats::clean::claim(claim).map_err(Error::Invalid)
+}
+
 fn fresh(claim: Claim) -> Claim {
     Claim {
         version: 0,

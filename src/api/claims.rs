@@ -324,6 +324,7 @@ pub async fn delete(
     params(("id" = String, Path, description = "The claim's id")),
     responses(
         (status = 200, description = "The appearances", body = Vec<Appearance>, headers(("ETag" = String, description = "The version of the claim returned"))),
+        (status = 400, description = "The id is not valid UTF-8", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No claim with this id", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")

@@ -243,6 +243,7 @@ pub async fn settings(
         (status = 400, description = "Malformed JSON, scores outside [0, 1], or confirm_at below suggest_at", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key's role is not enough", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 256 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
     ),
@@ -288,6 +289,7 @@ pub struct BulkDecision {
         (status = 403, description = "The key's role is not enough", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No link with one of these ids", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "One of the links was decided already", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 256 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
     ),

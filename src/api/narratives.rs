@@ -41,6 +41,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<Narrative>>,
         (status = 400, description = "Malformed JSON, no title, an unknown claim, an end before the start", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No key, or an unknown or revoked key", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The key's role is not enough", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 256 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not JSON", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
     ),
@@ -95,6 +96,7 @@ pub async fn get_one(
         (status = 403, description = "The key's role is not enough", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No narrative with this id", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The narrative changed while it was being patched", body = super::openapi::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is over 256 KiB", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not a merge patch", body = super::openapi::Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests; see Retry-After", body = super::openapi::Problem, content_type = "application/problem+json")
     ),

@@ -5,12 +5,12 @@
 
 use askama::Template;
 use axum::extract::multipart::MultipartError;
-use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::pages::{claim_href, PageQuery};
+use super::pages::{claim_href, PagePath, PageQuery};
 use super::session::{self, local_path};
 use super::{blocking, filled as some, render, Chrome, PageError, Posted, WebState};
 use crate::error::Error;
@@ -163,8 +163,9 @@ impl ClaimForm {
     }
 
     /// The form's fields over `base` (which keeps what the form does not
-    /// show: appearances, narrative, the imported record).
-    fn apply(&self, base: Claim) -> Result<Claim, Error> {
+    /// show: appearances, narrative, the imported record). Public for the
+    /// fuzz target of the web layer's parsing.
+    pub fn apply(&self, base: Claim) -> Result<Claim, Error> {
         let verdict = match self.verdict.trim() {
             "" => None,
             name => Some(
@@ -276,7 +277,7 @@ pub async fn create_claim(
 pub async fn edit_claim_form(
     State(state): State<WebState>,
     chrome: Chrome,
-    Path(id): Path<String>,
+    PagePath(id): PagePath<String>,
 ) -> Result<Response, PageError> {
     chrome.require_editor()?;
     let kb = state.kb.clone();
@@ -292,7 +293,7 @@ pub async fn edit_claim_form(
 
 pub async fn save_claim(
     State(state): State<WebState>,
-    Path(id): Path<String>,
+    PagePath(id): PagePath<String>,
     Posted(chrome, form): Posted<ClaimForm>,
 ) -> Result<Response, PageError> {
     chrome.require_editor()?;
@@ -320,7 +321,7 @@ pub struct AppearanceForm {
 
 pub async fn add_appearance(
     State(state): State<WebState>,
-    Path(id): Path<String>,
+    PagePath(id): PagePath<String>,
     Posted(chrome, form): Posted<AppearanceForm>,
 ) -> Result<Response, PageError> {
     chrome.require_editor()?;

@@ -119,7 +119,7 @@ pub mod timeline;
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -695,7 +695,7 @@ struct NextParam {
 /// `GET /lang/{code}`: remembers the interface language, goes back.
 async fn switch_language(
     chrome: Chrome,
-    Path(code): Path<String>,
+    pages::PagePath(code): pages::PagePath<String>,
     Query(q): Query<NextParam>,
 ) -> Result<Response, PageError> {
     let locale =

@@ -52,6 +52,22 @@ impl<T: DeserializeOwned + Send> FromRequestParts<WebState> for PageQuery<T> {
     }
 }
 
+/// Path segments whose rejection (bad percent-encoding, a segment that is
+/// not UTF-8) is a 400 page, not axum's plain-text answer.
+pub struct PagePath<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<WebState> for PagePath<T> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &WebState) -> Result<Self, PageError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(PagePath(value)),
+            Err(e) => Err(Chrome::anonymous(&parts.headers)
+                .error(StatusCode::BAD_REQUEST, Some(e.body_text()))),
+        }
+    }
+}
+
 /// A verdict badge: a colour class and a word, never the colour alone.
 #[derive(Clone, Debug)]
 pub struct Badge {
@@ -564,7 +580,7 @@ struct ClaimPage<'a> {
 pub async fn claim(
     State(state): State<WebState>,
     chrome: Chrome,
-    Path(id): Path<String>,
+    PagePath(id): PagePath<String>,
 ) -> Result<Response, PageError> {
     let (kb, locale) = (state.kb.clone(), chrome.locale);
     let v = blocking(&chrome, move || claim_view(&kb, locale, &id)).await?;

@@ -3,15 +3,18 @@
 
 mod api;
 mod api_search;
+mod bad_input;
 mod beside;
 mod browser;
 mod common;
 
 mod crash;
+mod fuzz_corpus;
 mod import;
 mod matching;
 mod moderation;
 mod openapi;
+mod props;
 mod repair;
 mod search;
 mod semantic;
