@@ -95,7 +95,7 @@ pub fn tata_narrative(site: &Site) -> String {
 }
 
 /// The first card of the queue: its link id.
-async fn first_card(c: &Client) -> i64 {
+pub async fn first_card(c: &Client) -> i64 {
     let card = find(c, "ol#queue > li[data-testid=review-card]").await;
     let id = card.attr("data-link").await.unwrap().expect("data-link");
     id.parse().expect("a link id")
@@ -128,17 +128,27 @@ async fn decided(c: &Client, done: &str) {
     find(c, "#review-status").await;
 }
 
+/// Decides a card of the queue shown with its button (`confirm` or
+/// `reject`), with a note if one is given, and waits for the answer.
+pub async fn decide_card(c: &Client, link: i64, action: &str, note: Option<&str>) {
+    let card = format!("#card-{link}");
+    if let Some(note) = note {
+        fill(c, &format!("{card} input[name=note]"), note).await;
+    }
+    find(c, &format!("{card} .{action}-button"))
+        .await
+        .click()
+        .await
+        .expect("press the decision's button");
+    decided(c, &format!("{action}ed")).await;
+}
+
 /// Confirms the queue's first card with its button, as a moderator does;
 /// returns its link.
 pub async fn confirm_first_card(c: &Client, site: &Site) -> i64 {
     open(c, site, "/review").await;
     let first = first_card(c).await;
-    find(c, &format!("#card-{first} .confirm-button"))
-        .await
-        .click()
-        .await
-        .expect("press Confirm");
-    decided(c, "confirmed").await;
+    decide_card(c, first, "confirm", None).await;
     first
 }
 
@@ -215,19 +225,7 @@ fn without_javascript_the_buttons_decide_and_a_link_decided_meanwhile_shows_the_
         let seen = find(&c, "ol#queue > li .seen").await.text().await.unwrap();
         assert_eq!(first_number(&seen), 2, "{seen}");
         let first = first_card(&c).await;
-        let card = format!("#card-{first}");
-        fill(
-            &c,
-            &format!("{card} input[name=note]"),
-            "same claim, same figure",
-        )
-        .await;
-        find(&c, &format!("{card} .confirm-button"))
-            .await
-            .click()
-            .await
-            .unwrap();
-        decided(&c, "confirmed").await;
+        decide_card(&c, first, "confirm", Some("same claim, same figure")).await;
         assert!(c
             .current_url()
             .await
@@ -240,12 +238,7 @@ fn without_javascript_the_buttons_decide_and_a_link_decided_meanwhile_shows_the_
         assert_eq!(actor, "editor");
 
         let second = first_card(&c).await;
-        find(&c, &format!("#card-{second} .reject-button"))
-            .await
-            .click()
-            .await
-            .unwrap();
-        decided(&c, "rejected").await;
+        decide_card(&c, second, "reject", None).await;
         assert_eq!(link_and_actor(&site, second).0["status"], "rejected");
 
         // Another moderator rejects the next card over the API while this

@@ -88,7 +88,7 @@ fn every_page_is_saved_as_a_full_page_screenshot() {
 /// Arabic and on a phone.
 #[test]
 fn a_moderators_morning_is_saved_as_screenshots_in_order() {
-    use super::moderation::{morning_posts, tata_narrative};
+    use super::moderation::{decide_card, first_card, morning_posts, tata_narrative};
     run(|site| async move {
         let narrative = tata_narrative(&site);
         let tata = morning_posts(&site);
@@ -96,21 +96,8 @@ fn a_moderators_morning_is_saved_as_screenshots_in_order() {
         sign_in(&c, &site, site.editor_key()).await;
         let queue = "/review?sort=most_seen";
         shoot(&c, &site, "morning-01-review-queue", queue, 1280).await;
-        let first = find(&c, "ol#queue > li[data-testid=review-card]").await;
-        let link = first.attr("data-link").await.unwrap().unwrap();
-        fill(
-            &c,
-            &format!("#card-{link} input[name=note]"),
-            "same claim, same 7 million",
-        )
-        .await;
-        find(&c, &format!("#card-{link} .confirm-button"))
-            .await
-            .click()
-            .await
-            .unwrap();
-        wait_for_path(&c, "the queue", |p| p == "/review").await;
-        find(&c, "#review-status:not(:empty)").await;
+        let link = first_card(&c).await;
+        decide_card(&c, link, "confirm", Some("same claim, same 7 million")).await;
         screenshot(&c, "morning-02-after-confirm").await;
         // A colleague rejects a Tata link over the API while this page
         // shows it; confirming it here then meets their decision.
