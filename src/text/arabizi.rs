@@ -28,6 +28,7 @@ const LEXICON: &[&str] = &[
     "bghit",
     "bghiti",
     "bhal",
+    "blad",
     "bnat",
     "bzaf",
     "bzzaf",
@@ -146,6 +147,7 @@ const LEXICON: &[&str] = &[
     "rahoum",
     "sahbi",
     "shwiya",
+    "tkoun",
     "tsawr",
     "tswera",
     "tswira",
@@ -166,6 +168,7 @@ const LEXICON: &[&str] = &[
     "wlla",
     "yallah",
     "yesser",
+    "ykoun",
     "zwin",
     "zwina",
 ];
@@ -283,8 +286,24 @@ pub fn has_arabizi_digits(word: &str) -> bool {
             return false;
         }
     }
-    if letters < 2 || !vowel {
+    if letters < 2 {
         return false;
+    }
+    if !vowel {
+        // Without a vowel only one 3, 7 or 9 between two letters counts:
+        // b3d (بعد), l3b (لعب); mp3, ps5, h5n1, h7n9, b2b stay Latin.
+        let digits: Vec<usize> = (0..bytes.len())
+            .filter(|&i| bytes[i].is_ascii_digit())
+            .collect();
+        return match digits[..] {
+            [i] => {
+                matches!(bytes[i], b'3' | b'7' | b'9')
+                    && i > 0
+                    && bytes[i - 1].is_ascii_alphabetic()
+                    && bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+            }
+            _ => false,
+        };
     }
     let lead = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
     if lead > 0 && lead < bytes.len() {
@@ -514,7 +533,7 @@ mod tests {
     #[test]
     fn digit_words_are_arabizi() {
         for word in [
-            "3lach", "l9a7", "m3a", "sa7a", "7na", "ta3", "b7al", "3'ali", "ma3rfch",
+            "3lach", "l9a7", "m3a", "sa7a", "7na", "ta3", "b7al", "3'ali", "ma3rfch", "b3d",
         ] {
             assert!(has_arabizi_digits(word), "{word}");
         }
@@ -524,6 +543,7 @@ mod tests {
     fn numbers_units_and_product_names_are_not_arabizi() {
         for word in [
             "covid19", "2020", "5g", "mp3", "ps5", "h5n1", "3eme", "2nd", "5km", "top5", "g7",
+            "h7n9", "b2b",
         ] {
             assert!(!has_arabizi_digits(word), "{word}");
         }
