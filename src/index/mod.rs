@@ -147,6 +147,14 @@ impl ClaimIndex {
             None => index.writer_with_num_threads(1, WRITER_HEAP_BYTES),
         }
         .map_err(busy_or)?;
+        if dir.is_some() {
+            // A process killed mid-commit leaves files that commit wrote but
+            // `meta.json` never named. Replaying the same changes reaches the
+            // same opstamps and file names, which tantivy refuses to
+            // overwrite: remove them before any write (tantivy registered
+            // them as its own before writing them).
+            writer.garbage_collect_files().wait()?;
+        }
         let index = ClaimIndex::assemble(index, analysis, Some(writer), fields, dir.is_none())?;
         if index.index.load_metas()?.payload.is_none() {
             // Stamp a new index so that reopening it is recognised as ours.

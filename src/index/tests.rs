@@ -280,3 +280,63 @@ fn an_index_whose_writer_another_process_holds_opens_to_read_and_refuses_writes(
     // The holder's index was neither judged nor touched.
     assert_eq!(holder.num_docs(), 1);
 }
+
+/// A process killed while committing leaves files the commit had written
+/// (a segment's deletes, say) but `meta.json` never named. The next
+/// process replays the same changes from the store, reaches the same
+/// opstamps and would write files of the same names: found by the crash
+/// harness as `FileAlreadyExists(…​.del)` on restart.
+#[test]
+fn files_a_killed_commit_left_behind_do_not_stop_the_same_commit_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index");
+    let upsert = |index: &ClaimIndex, seq: i64| {
+        index
+            .apply(&[("c1".into(), Some(claim(1, "the fence opens")))])
+            .unwrap();
+        index.commit(seq)
+    };
+    {
+        // Many claims, so that replacing one leaves its segment (whichever
+        // indexing thread made it) alive with a deletes file rather than
+        // dropping it whole.
+        let first = ClaimIndex::open(Some(&path), Analysis::NONE).unwrap();
+        let others: Vec<_> = (2..40)
+            .map(|i| (format!("c{i}"), Some(claim(i, "the river floods"))))
+            .collect();
+        first.apply(&others).unwrap();
+        upsert(&first, 1).unwrap();
+    }
+    let before = dir.path().join("before");
+    copy_dir(&path, &before);
+    upsert(&ClaimIndex::open(Some(&path), Analysis::NONE).unwrap(), 2).unwrap();
+    // The killed process's leftovers: the new `.del` files, which tantivy
+    // registers as its own before writing them, and no new `meta.json`.
+    let managed = before.join(".managed.json");
+    let mut names: Vec<String> = serde_json::from_slice(&std::fs::read(&managed).unwrap()).unwrap();
+    let mut left = 0;
+    for entry in std::fs::read_dir(&path).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.ends_with(".del") && !before.join(&name).exists() {
+            std::fs::copy(path.join(&name), before.join(&name)).unwrap();
+            names.push(name);
+            left += 1;
+        }
+    }
+    assert!(left > 0, "the second commit wrote no deletes file");
+    std::fs::write(&managed, serde_json::to_vec(&names).unwrap()).unwrap();
+    let restarted = ClaimIndex::open(Some(&before), Analysis::NONE).unwrap();
+    upsert(&restarted, 2).unwrap();
+    assert_eq!(restarted.num_docs(), 39);
+    assert_eq!(restarted.applied_seq().unwrap(), 2);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
