@@ -619,14 +619,16 @@ fn semantic_figures(
         inner: embedder,
         texts: AtomicU64::new(0),
     });
-    // A fresh handle on the same folder: the first one's semantic slot is
-    // set once, and its lexical figures are already taken.
+    // Semantic matching goes on for this knowledge base (clones share it)
+    // only now that its lexical figures are taken; the phase ends with it.
     let kb = kb.clone();
     kb.attach_embedder(counting.clone())?;
     let Some(vectors) = kb.semantic() else {
         return Ok(Semantic::default());
     };
-    for t in texts.iter().take(WARM_UP.min(texts.len() / 10)) {
+    // A few posts page the weights in; fifty would cost a minute on a
+    // loaded machine, where one embedding takes up to a second.
+    for t in texts.iter().take(4) {
         kb.match_post(&request(t))?;
     }
     let before = counting.texts.load(Ordering::Relaxed);
