@@ -700,7 +700,11 @@ fn engine_figures(
     embedder.embed(batch_texts)?;
     let batch = started.elapsed().as_secs_f64() * 1e3 / batch_texts.len().max(1) as f64;
     let (package, note) = match &options.engine_package {
-        Some(dir) => match package_speed(dir, &texts[..measured.max(batch_texts.len())]) {
+        Some(dir) => match package_speed(
+            dir,
+            &texts[..measured.max(batch_texts.len())],
+            measured.max(1),
+        ) {
             Ok(p) => (Some(p), None),
             Err(e) => (None, Some(e)),
         },
@@ -723,14 +727,20 @@ fn engine_figures(
 
 /// The package's engine (its own compiled `_engine*.so`, loaded by Python's
 /// ctypes as the package itself does, without numpy) on the same texts:
-/// milliseconds per text one at a time and in batches of 64.
-fn package_speed(dir: &Path, texts: &[String]) -> std::result::Result<(f64, f64), String> {
+/// milliseconds per text one at a time (the first `singles`) and in one
+/// batch of the first 64.
+fn package_speed(
+    dir: &Path,
+    texts: &[String],
+    singles: usize,
+) -> std::result::Result<(f64, f64), String> {
     use std::io::Write;
     const SCRIPT: &str = include_str!("package_speed.py");
     let mut child = std::process::Command::new("python3")
         .arg("-c")
         .arg(SCRIPT)
         .arg(dir)
+        .arg(singles.to_string())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
