@@ -3,6 +3,7 @@
 
 mod api;
 mod api_search;
+mod bench;
 mod beside;
 mod browser;
 mod common;
