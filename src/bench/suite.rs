@@ -619,14 +619,16 @@ fn semantic_figures(
         inner: embedder,
         texts: AtomicU64::new(0),
     });
-    // A fresh handle on the same folder: the first one's semantic slot is
-    // set once, and its lexical figures are already taken.
+    // Semantic matching goes on for this knowledge base (clones share it)
+    // only now that its lexical figures are taken; the phase ends with it.
     let kb = kb.clone();
     kb.attach_embedder(counting.clone())?;
     let Some(vectors) = kb.semantic() else {
         return Ok(Semantic::default());
     };
-    for t in texts.iter().take(WARM_UP.min(texts.len() / 10)) {
+    // A few posts page the weights in; fifty would cost a minute on a
+    // loaded machine, where one embedding takes up to a second.
+    for t in texts.iter().take(4) {
         kb.match_post(&request(t))?;
     }
     let before = counting.texts.load(Ordering::Relaxed);
@@ -698,7 +700,11 @@ fn engine_figures(
     embedder.embed(batch_texts)?;
     let batch = started.elapsed().as_secs_f64() * 1e3 / batch_texts.len().max(1) as f64;
     let (package, note) = match &options.engine_package {
-        Some(dir) => match package_speed(dir, &texts[..measured.max(batch_texts.len())]) {
+        Some(dir) => match package_speed(
+            dir,
+            &texts[..measured.max(batch_texts.len())],
+            measured.max(1),
+        ) {
             Ok(p) => (Some(p), None),
             Err(e) => (None, Some(e)),
         },
@@ -721,14 +727,20 @@ fn engine_figures(
 
 /// The package's engine (its own compiled `_engine*.so`, loaded by Python's
 /// ctypes as the package itself does, without numpy) on the same texts:
-/// milliseconds per text one at a time and in batches of 64.
-fn package_speed(dir: &Path, texts: &[String]) -> std::result::Result<(f64, f64), String> {
+/// milliseconds per text one at a time (the first `singles`) and in one
+/// batch of the first 64.
+fn package_speed(
+    dir: &Path,
+    texts: &[String],
+    singles: usize,
+) -> std::result::Result<(f64, f64), String> {
     use std::io::Write;
     const SCRIPT: &str = include_str!("package_speed.py");
     let mut child = std::process::Command::new("python3")
         .arg("-c")
         .arg(SCRIPT)
         .arg(dir)
+        .arg(singles.to_string())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -107,7 +107,7 @@ pub(super) fn bench_suite(
         }),
         budget: std::time::Duration::from_secs_f64(
             all.budget_secs
-                .unwrap_or(if quick { 10.0 } else { 30.0 })
+                .unwrap_or(if quick { 5.0 } else { 30.0 })
                 .max(0.0),
         ),
         engine_package: embedder.as_ref().and_then(|_| engine_package(config)),

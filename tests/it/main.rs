@@ -4,6 +4,7 @@
 mod api;
 mod api_search;
 mod bad_input;
+mod bench;
 mod beside;
 mod browser;
 mod common;
