@@ -122,7 +122,13 @@ pub(super) fn parse_date(s: &str) -> Option<DateTime> {
 
 /// Midnight UTC of a day: how review dates are indexed.
 pub(super) fn day_start(d: time::Date) -> DateTime {
-    DateTime::from_timestamp_secs(d.midnight().assume_utc().unix_timestamp())
+    // tantivy keeps nanoseconds in an i64 (1677-09-21 to 2262-04-11): a
+    // day outside (a mistyped year, a filter from year 184) is held at the
+    // nearest end instead of overflowing, which panicked a debug build
+    // and wrapped around in a release one.
+    const LIMIT: i64 = i64::MAX / 1_000_000_000;
+    let secs = d.midnight().assume_utc().unix_timestamp();
+    DateTime::from_timestamp_secs(secs.clamp(-LIMIT, LIMIT))
 }
 
 impl ClaimIndex {

@@ -194,3 +194,31 @@ proptest! {
         prop_assert_eq!(seen.len(), input.len());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// Found by schemathesis: `from=0184-06-13` overflowed tantivy's
+    /// nanosecond dates and answered 500.
+    #[test]
+    fn any_day_of_any_year_filters_a_search_and_dates_a_claim(
+        year in 1i32..9999,
+        ordinal in 1u16..366,
+        later in 0i64..400_000,
+    ) {
+        let day = time::Date::from_ordinal_date(year, ordinal).unwrap();
+        let to = day.checked_add(time::Duration::days(later)).unwrap_or(time::Date::MAX);
+        let claim = serde_json::json!({
+            "id": "dated", "text": "pagemark a dated claim", "review_date": day.to_string(),
+        });
+        let kb = kb_with(&jsonl(&[claim]), Format::Jsonl);
+        let page = kb.search(&SearchQuery {
+            q: "pagemark".into(),
+            from: Some(day),
+            to: Some(to),
+            limit: 10,
+            ..Default::default()
+        });
+        prop_assert!(page.is_ok(), "{:?}", page.err());
+    }
+}
