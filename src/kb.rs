@@ -199,6 +199,18 @@ impl KnowledgeBase {
             kb.reindex()?;
         } else {
             kb.sync_index(true)?;
+            // The index is derived: if it disagrees with the store on how
+            // many claims there are (a write cut short by a full disk, say),
+            // rebuild it rather than serve a claim that is not stored.
+            let (indexed, stored) = (kb.inner.index.num_docs(), kb.inner.store.count_claims()?);
+            if indexed != stored {
+                tracing::warn!(
+                    indexed,
+                    stored,
+                    "the index disagrees with the store; rebuilding it"
+                );
+                kb.reindex()?;
+            }
         }
         Ok(kb)
     }

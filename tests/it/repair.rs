@@ -260,3 +260,26 @@ fn a_dropped_knowledge_base_lets_go_of_its_index_only_when_its_merges_are_done()
     let kb = KnowledgeBase::open(&data).unwrap();
     assert_eq!(kb.index_docs(), 240);
 }
+
+/// A claim the index holds but the store does not (a write cut short by a
+/// full disk left one behind in the crash harness) is gone once the
+/// knowledge base opens: the counts disagree, so the index is rebuilt.
+#[test]
+fn an_index_holding_a_claim_the_store_does_not_is_rebuilt_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d");
+    folder_with_claims(&data);
+    {
+        // Behind the change log's back, as no debunk write ever does.
+        let conn = rusqlite::Connection::open(debunk::kb::store_path(&data)).unwrap();
+        let gone = conn
+            .execute("DELETE FROM claim WHERE id = 'r7'", [])
+            .unwrap();
+        assert_eq!(gone, 1);
+    }
+    let kb = KnowledgeBase::open(&data).unwrap();
+    assert_eq!(kb.index_docs(), CLAIMS as u64 - 1);
+    let found = top_ids(&kb, "zorblat7", 5);
+    assert!(!found.iter().any(|id| id == "r7"), "{found:?}");
+    assert_eq!(top_ids(&kb, "zorblat8", 1), ["r8"]);
+}
