@@ -319,6 +319,41 @@ pub struct AppearanceForm {
     pub first_seen: String,
 }
 
+/// A post pasted on the match page, sent to the review queue.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct QueueForm {
+    pub text: String,
+    pub url: String,
+    pub platform: String,
+    pub author: String,
+}
+
+/// Receives the post as `POST /api/v1/posts` does (matched, its matches
+/// suggested), then shows the queue newest first, the post on top.
+pub async fn queue_post(
+    State(state): State<WebState>,
+    Posted(chrome, form): Posted<QueueForm>,
+) -> Result<Response, PageError> {
+    chrome.require_editor()?;
+    let post = crate::store::NewPost {
+        text: form.text,
+        url: some(&form.url),
+        platform: some(&form.platform),
+        author: some(&form.author),
+        lang: None,
+        posted_at: None,
+    };
+    let (kb, actor) = (state.kb.clone(), chrome.user_name());
+    let outcome = blocking(&chrome, move || kb.ingest_post(post, &actor)).await?;
+    let waiting = outcome
+        .links
+        .iter()
+        .filter(|l| l.status == crate::store::LinkStatus::Suggested);
+    let to = format!("/review?sort=newest&done=queued&n={}", waiting.count());
+    Ok(Redirect::to(&to).into_response())
+}
+
 pub async fn add_appearance(
     State(state): State<WebState>,
     PagePath(id): PagePath<String>,

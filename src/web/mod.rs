@@ -22,6 +22,7 @@
 //! | `/claims/{id}/edit` | GET, POST | editors: fields below plus `etag` (the version edited) |
 //! | `/claims/{id}/appearances` | POST | editors: `url`, `platform`, `text`, `first_seen`, `csrf` |
 //! | `/import` | GET, POST | editors: multipart `csrf`, `file`, `format` (`auto`/`jsonl`/`claimreview`/`factcheck-api`), `strict` (`on`) |
+//! | `/posts` | POST | editors: `csrf`, `text`, `url`, `platform`, `author` (the match page's `form#queue-post-form`): the post is received and matched as `POST /api/v1/posts` does, then 303 to `/review?sort=newest&done=queued&n=<suggested links>` |
 //! | `/review` | GET | signed in (visitors go to sign in; readers see no decision controls): `status` (`suggested`/`confirmed`/`rejected`), `band`, `lang`, `platform`, `since`, `sort` (`newest`/`most_seen`); `done`, `n` say what the last decision did |
 //! | `/review/decide` | POST | editors: `csrf`, `action` (`confirm`, `reject`, `none`, `confirm-selected`, `reject-selected`), `link` and `version` (one link), `post` (`none`), `pick` (repeated: the ticked links), `note`, `back` (the queue's filters); 303 to `/review?done=..&n=..&<filters>`, or the queue with 409 and `#review-conflict` |
 //! | `/settings` | GET, POST | editors read, admins post `csrf`, `suggest_at`, `confirm_at` (empty: off); a refusal is a 400 with the form and `#form-error` |
@@ -202,6 +203,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(kb: KnowledgeBase, options: Opti
             get(editor::edit_claim_form).post(editor::save_claim),
         )
         .route("/claims/{id}/appearances", post(editor::add_appearance))
+        .route("/posts", post(editor::queue_post))
         .route("/review", get(review::review))
         .route("/review/decide", post(review::decide_form))
         .route(

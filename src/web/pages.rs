@@ -242,6 +242,8 @@ pub struct SearchView {
     pub lang: String,
     pub verdict: String,
     pub publisher: String,
+    /// A narrative's id: only its claims.
+    pub narrative: String,
     pub from: String,
     pub to: String,
     pub sort: String,
@@ -254,6 +256,8 @@ pub struct SearchView {
     pub langs: Vec<FacetOption>,
     pub verdicts: Vec<FacetOption>,
     pub publishers: Vec<FacetOption>,
+    /// Every narrative, to search within one (label: its title).
+    pub narratives: Vec<FacetOption>,
     pub next_url: Option<String>,
     pub first_url: Option<String>,
     pub error: Option<String>,
@@ -336,6 +340,7 @@ pub fn search_view(
         lang: params.lang.clone().unwrap_or_default(),
         verdict: params.verdict.clone().unwrap_or_default(),
         publisher: params.publisher.clone().unwrap_or_default(),
+        narrative: params.narrative.clone().unwrap_or_default(),
         from: params.from.clone().unwrap_or_default(),
         to: params.to.clone().unwrap_or_default(),
         sort: params.sort.clone().unwrap_or_default(),
@@ -397,6 +402,16 @@ pub fn search_view(
         v.verdicts = options(&facets.verdict, &v.verdict, |x| cat.label("verdict-", x));
         v.publishers = options(&facets.publisher, &v.publisher, str::to_string);
     }
+    v.narratives = kb
+        .list_narratives()?
+        .into_iter()
+        .map(|n| FacetOption {
+            selected: n.id == v.narrative,
+            value: n.id,
+            label: n.title,
+            count: 0,
+        })
+        .collect();
     v.next_url = page.next_cursor.as_deref().map(|c| search_url(&v, Some(c)));
     v.first_url = v.paged.then(|| search_url(&v, None));
     Ok(v)
@@ -436,6 +451,7 @@ fn search_url(v: &SearchView, cursor: Option<&str>) -> String {
         ("lang", &v.lang),
         ("verdict", &v.verdict),
         ("publisher", &v.publisher),
+        ("narrative", &v.narrative),
         ("from", &v.from),
         ("to", &v.to),
         ("sort", &v.sort),

@@ -174,7 +174,7 @@ pub async fn review(
 pub fn review_view(kb: &KnowledgeBase, locale: Locale, q: ReviewQuery) -> Result<ReviewView> {
     let cat = locale.catalog();
     let notice = match (q.done.as_str(), q.n.parse::<u64>().unwrap_or(1)) {
-        ("confirmed" | "rejected", n) => Some(cat.format(
+        ("confirmed" | "rejected" | "queued", n) => Some(cat.format(
             &format!("review-done-{}", q.done),
             &[("count", &n.to_string())],
         )),

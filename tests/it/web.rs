@@ -1162,3 +1162,81 @@ async fn the_rating_shows_beside_the_badge_only_when_it_says_more() {
         .collect();
     assert_eq!(ratings, ["Pants on fire"]);
 }
+
+#[tokio::test]
+async fn an_editor_sends_a_pasted_post_to_the_review_queue_from_the_match_page() {
+    let kb = seeded();
+    let mut reader = Visitor::new(&kb);
+    reader.sign_in(Role::Reader).await;
+    let path = format!("/match?text={}", encode(TATA_POSTS[1]));
+    let seen = reader.get(&path).await;
+    assert_eq!(seen.count("form#queue-post-form"), 0, "readers get no form");
+    let mut v = Visitor::new(&kb);
+    v.sign_in(Role::Editor).await;
+    let page = v.get(&path).await;
+    assert_eq!(page.count("form#queue-post-form"), 1, "{}", page.body);
+    let token = page.token();
+    let text = page.attr("form#queue-post-form input[name=text]", "value");
+    assert_eq!(text, TATA_POSTS[1]);
+    let fields = [
+        ("csrf", token.as_str()),
+        ("text", text.as_str()),
+        ("url", "https://www.tiktok.com/@x/video/77"),
+        ("platform", "tiktok"),
+        ("author", "@x"),
+    ];
+    // Without the token nothing is received.
+    let forged = v.post("/posts", &fields[1..]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.body);
+    assert!(kb.review(&Default::default()).unwrap().is_empty());
+    let sent = v.post("/posts", &fields).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let to = sent.header("location");
+    assert!(to.starts_with("/review?sort=newest&done=queued&n="), "{to}");
+    let queue = v.get(&to).await;
+    assert!(!queue.text("#review-status").is_empty(), "{}", queue.body);
+    let items = kb.review(&Default::default()).unwrap();
+    assert!(
+        items
+            .iter()
+            .any(|i| i.claim.as_ref().is_some_and(|c| c.id == TATA)),
+        "{items:?}"
+    );
+    assert_eq!(items[0].post.author.as_deref(), Some("@x"));
+    // Sent again, it is the same post, seen twice.
+    v.post("/posts", &fields).await;
+    let again = kb.review(&Default::default()).unwrap();
+    assert_eq!(again[0].post.id, items[0].post.id);
+    assert_eq!(again[0].post.seen, 2);
+}
+
+#[tokio::test]
+async fn the_search_page_keeps_to_one_narrative_when_asked() {
+    let kb = seeded();
+    let input = debunk::kb::NarrativeInput {
+        title: "Tata floods: old videos as new".into(),
+        description: None,
+        event_date: None,
+        event_end: None,
+        place: None,
+        status: None,
+        claims: vec![TATA.into()],
+    };
+    let made = kb.create_narrative(input, "test").unwrap();
+    let id = made.narrative.id;
+    let mut v = Visitor::new(&kb);
+    let all = v.get("/").await;
+    let option = format!("select#narrative option[value=\"{id}\"]");
+    assert_eq!(all.count(&option), 1, "{}", all.body);
+    assert!(all.count("ol#results > li[data-testid=hit]") > 1);
+    let page = v.get(&format!("/?narrative={id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.count("ol#results > li[data-testid=hit]"), 1);
+    assert!(page.attr("ol#results a.hit-link", "href").ends_with(TATA));
+    // The narrative's page leads there.
+    let narrative = v.get(&format!("/narratives/{id}")).await;
+    assert_eq!(
+        narrative.attr("a#search-narrative-link", "href"),
+        format!("/?narrative={id}")
+    );
+}
