@@ -167,7 +167,7 @@ pub fn segments(text: &str, spans: &[Range<usize>]) -> Vec<Segment> {
 }
 
 /// Sorted, merged spans.
-fn merged(mut spans: Vec<Range<usize>>) -> Vec<Range<usize>> {
+pub(super) fn merged(mut spans: Vec<Range<usize>>) -> Vec<Range<usize>> {
     spans.sort_by_key(|r| (r.start, r.end));
     let mut out: Vec<Range<usize>> = Vec::new();
     for r in spans {

@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use super::history::{history, HistoryRow};
 use super::i18n::Locale;
-use super::pages::{claim_href, segments, web_link, Badge, PageQuery, Segment};
+use super::pages::{claim_href, merged, segments, web_link, Badge, PageQuery, Segment};
 use super::{blocking, filled as blank, render, Chrome, PageError, Posted, WebState};
 use crate::error::{Error, Result};
 use crate::kb::{KnowledgeBase, Settings};
@@ -242,8 +242,9 @@ fn card(kb: &KnowledgeBase, locale: Locale, item: &ReviewItem) -> Result<ReviewC
     let (link, post) = (&item.link, &item.post);
     let ex = &link.explanation;
     let spans: Vec<[usize; 2]> = serde_json::from_value(ex["spans"].clone()).unwrap_or_default();
-    let mut ranges: Vec<std::ops::Range<usize>> = spans.iter().map(|[s, e]| *s..*e).collect();
-    ranges.sort_by_key(|r| (r.start, r.end));
+    // Overlapping spans (an Arabizi word and its transliteration's parts)
+    // become one mark, as on the match page.
+    let ranges = merged(spans.iter().map(|[s, e]| *s..*e).collect());
     let status = link.status.as_str();
     Ok(ReviewCard {
         link_id: link.id,
