@@ -348,6 +348,9 @@ pub struct Report {
     /// What other `match` cut-offs would give, for choosing one on train data.
     pub cut_offs: Vec<CutOff>,
     pub mean_ms_per_post: f64,
+    /// Each query's top 10 with their scores, for a run file.
+    #[serde(skip)]
+    pub ranked: Vec<(String, Vec<(String, f32)>)>,
 }
 
 /// Precision and coverage of the top match if the `match` cut-off were `at`.
@@ -425,6 +428,7 @@ pub fn run(
         Vec<(String, Vec<String>)>,
         Vec<(String, f32, Band)>,
         Vec<Sample>,
+        Vec<(String, Vec<(String, f32)>)>,
     );
     let results: Vec<Result<Out>> = std::thread::scope(|scope| {
         let handles: Vec<_> = queries
@@ -436,6 +440,7 @@ pub fn run(
                     let mut run = Vec::new();
                     let mut tops = Vec::new();
                     let mut samples = Vec::new();
+                    let mut ranked = Vec::new();
                     for q in part {
                         let req = Request {
                             text: &q.text,
@@ -469,12 +474,20 @@ pub fn run(
                                 });
                             }
                         }
+                        ranked.push((
+                            q.id.clone(),
+                            matches
+                                .iter()
+                                .take(10)
+                                .map(|m| (m.claim_id.clone(), m.score))
+                                .collect(),
+                        ));
                         run.push((
                             q.id.clone(),
                             matches.into_iter().map(|m| m.claim_id).collect(),
                         ));
                     }
-                    Ok((run, tops, samples))
+                    Ok((run, tops, samples, ranked))
                 })
             })
             .collect();
@@ -489,9 +502,11 @@ pub fn run(
     let elapsed = started.elapsed().as_secs_f64();
     let mut run: Run = Vec::new();
     let mut tops = Vec::new();
+    let mut ranked = Vec::new();
     for r in results {
-        let (part_run, part_tops, part_samples) = r?;
+        let (part_run, part_tops, part_samples, part_ranked) = r?;
         run.extend(part_run);
+        ranked.extend(part_ranked);
         tops.extend(part_tops);
         if let Some(out) = samples.as_deref_mut() {
             out.extend(part_samples);
@@ -584,6 +599,7 @@ pub fn run(
         match_band: band,
         cut_offs,
         mean_ms_per_post: elapsed * 1000.0 * threads as f64 / queries.len().max(1) as f64,
+        ranked,
     })
 }
 

@@ -484,6 +484,7 @@ impl KnowledgeBase {
             lang,
             lexical,
             |id| semantic.similarity(post, id),
+            |a, b| semantic.between(a, b),
             neighbours,
             top,
         ))

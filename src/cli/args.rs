@@ -171,6 +171,10 @@ pub enum Command {
         /// fusion features...` per line) for `debunk train --fusion`.
         #[arg(long)]
         fusion_samples_out: Option<PathBuf>,
+        /// Write the ranking as a TREC run file (`query Q0 claim rank score
+        /// debunk`, top 10 a post), to compare with other systems' runs.
+        #[arg(long)]
+        run_out: Option<PathBuf>,
         /// Keep the claims' embeddings in this folder between runs (by text
         /// digest): every run otherwise embeds every claim again.
         #[arg(long)]

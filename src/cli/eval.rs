@@ -44,10 +44,24 @@ fn write_samples<'a>(
     Ok(())
 }
 
+/// The ranking as a TREC run file: `query Q0 claim rank score debunk`.
+fn write_run(path: &std::path::Path, ranked: &[(String, Vec<(String, f32)>)]) -> Result<()> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut out = io::BufWriter::new(file);
+    for (query, claims) in ranked {
+        for (i, (claim, score)) in claims.iter().enumerate() {
+            writeln!(out, "{query} Q0 {claim} {} {score:.6} debunk", i + 1)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
 pub(super) fn eval(
     task: crate::eval::Task,
     baseline: bool,
-    (samples_out, fusion_samples_out): (Option<PathBuf>, Option<PathBuf>),
+    (samples_out, fusion_samples_out, run_out): (Option<PathBuf>, Option<PathBuf>, Option<PathBuf>),
     rank_by: Option<String>,
     word_candidates: Option<usize>,
     threads: Option<usize>,
@@ -83,6 +97,9 @@ pub(super) fn eval(
             .iter()
             .filter_map(|s| s.fusion.as_ref().map(|f| (s, &f[..])));
         write_samples(path, rows)?;
+    }
+    if let Some(path) = &run_out {
+        write_run(path, &report.ranked)?;
     }
     let mut out = io::stdout().lock();
     if json {

@@ -31,6 +31,12 @@ pub const M: usize = NAMES.len();
 pub const LEXICAL_POOL: usize = 30;
 /// Nearest claims by vector added as candidates.
 pub const NEIGHBOURS: usize = 20;
+/// Two claims whose own texts' vectors are at least this close say the
+/// same thing in nearly the same words (the same claim checked twice, or
+/// stored twice with other quotation marks): [`fuse`] gives them one
+/// similarity, so that the lead over the runner-up, which weighs heavily,
+/// is never a lead over the claim's own copy.
+pub const TWIN: f32 = 0.99;
 
 /// Fitted by `debunk train --fusion` on the train splits of xling-ar and
 /// ar-headlines (`scripts/refit`): the candidates of the posts the lexical
@@ -156,18 +162,50 @@ pub fn fuse(
     post_lang: Lang,
     lexical: Vec<Match>,
     similarity: impl Fn(&str) -> Option<f32>,
+    between: impl Fn(&str, &str) -> Option<f32>,
     neighbours: Vec<Neighbour>,
     top: usize,
 ) -> Vec<Match> {
     let best_rank = lexical.first().map_or(0.0, |m| m.rank_score);
-    let lex_sims: Vec<Option<f32>> = lexical.iter().map(|m| similarity(&m.claim_id)).collect();
-    let nearest: Vec<f32> = neighbours.iter().map(|n| n.similarity).collect();
+    let mut lex_sims: Vec<Option<f32>> = lexical.iter().map(|m| similarity(&m.claim_id)).collect();
+    let mut nearest: Vec<f32> = neighbours.iter().map(|n| n.similarity).collect();
+    // Twins share their best similarity, and the post's level counts each
+    // group of twins once.
+    let ids: Vec<&str> = lexical
+        .iter()
+        .map(|m| m.claim_id.as_str())
+        .chain(neighbours.iter().map(|n| n.claim.id.as_str()))
+        .collect();
+    let mut sims: Vec<Option<f32>> = lex_sims
+        .iter()
+        .copied()
+        .chain(nearest.iter().map(|&s| Some(s)))
+        .collect();
+    let group = twin_groups(&ids, &sims, &between);
+    for (i, &g) in group.iter().enumerate() {
+        if g != i {
+            sims[g] = match (sims[g], sims[i]) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+        }
+    }
+    for (i, &g) in group.iter().enumerate() {
+        if sims[i].is_some() {
+            sims[i] = sims[g];
+        }
+    }
+    let split = lex_sims.len();
+    lex_sims.copy_from_slice(&sims[..split]);
+    for (n, s) in nearest.iter_mut().zip(&sims[split..]) {
+        *n = s.unwrap_or(*n);
+    }
     let level = Level::of(
-        lex_sims
-            .iter()
-            .flatten()
-            .copied()
-            .chain(nearest.iter().copied()),
+        sims.iter()
+            .zip(&group)
+            .enumerate()
+            .filter(|(i, (_, &g))| *i == g)
+            .filter_map(|(_, (s, _))| *s),
         &nearest,
     );
     let is_cross = |lang: Option<&str>| Lang::from_code(lang.unwrap_or("")) != post_lang;
@@ -184,9 +222,9 @@ pub fn fuse(
         let f = features(Some((&m, best_rank)), sim, level, cross);
         fused.push((with_fusion(m, f, sim), sim.unwrap_or(0.0)));
     }
-    for n in neighbours {
+    for (n, &sim) in neighbours.into_iter().zip(&nearest) {
         let cross = is_cross(n.claim.lang.as_deref());
-        let f = features(None, Some(n.similarity), level, cross);
+        let f = features(None, Some(sim), level, cross);
         let m = Match {
             claim_id: n.claim.id.clone(),
             score: 0.0,
@@ -198,7 +236,7 @@ pub fn fuse(
             rank_score: 0.0,
             fusion: None,
         };
-        fused.push((with_fusion(m, f, Some(n.similarity)), n.similarity));
+        fused.push((with_fusion(m, f, Some(sim)), sim));
     }
     fused.sort_by(|(a, _), (b, _)| {
         b.score
@@ -215,6 +253,36 @@ pub fn fuse(
             m
         })
         .collect()
+}
+
+/// For each candidate, the first candidate of its group of twins (itself
+/// when it has none before it): claims with vectors whose own texts are at
+/// least [`TWIN`] alike, joined transitively.
+fn twin_groups(
+    ids: &[&str],
+    sims: &[Option<f32>],
+    between: impl Fn(&str, &str) -> Option<f32>,
+) -> Vec<usize> {
+    let mut group: Vec<usize> = (0..ids.len()).collect();
+    for i in 0..ids.len() {
+        if sims[i].is_none() {
+            continue;
+        }
+        for j in 0..i {
+            if sims[j].is_none() || group[i] == group[j] {
+                continue;
+            }
+            if between(ids[i], ids[j]).is_some_and(|c| c >= TWIN) {
+                let (a, b) = (group[i].min(group[j]), group[i].max(group[j]));
+                for g in group.iter_mut() {
+                    if *g == b {
+                        *g = a;
+                    }
+                }
+            }
+        }
+    }
+    group
 }
 
 fn with_fusion(mut m: Match, f: [f32; M], _sim: Option<f32>) -> Match {
@@ -281,6 +349,7 @@ mod tests {
             Lang::Fr,
             vec![weak],
             |_| Some(0.80),
+            |_, _| None,
             vec![Neighbour {
                 claim: claim("ar-claim", "ar"),
                 similarity: 0.92,
@@ -295,6 +364,57 @@ mod tests {
                 Some("same meaning, in Arabic")
             );
         }
+    }
+
+    #[test]
+    fn a_claims_copy_with_other_quotation_marks_is_no_rival_and_the_earlier_comes_first() {
+        // Two stored copies of one claim whose vectors differ by a hair,
+        // the later copy a hair closer to the post, and an unrelated claim.
+        let copy = |id: &str, row: u32| Neighbour {
+            claim: Arc::new(IndexedClaim {
+                id: id.into(),
+                lang: Some("en".into()),
+                row: row as i64,
+                ..IndexedClaim::default()
+            }),
+            similarity: 0.0,
+        };
+        let sims = [("first", 0.930), ("second", 0.934), ("other", 0.84)];
+        let neighbours = |twins: bool| {
+            let between = move |a: &str, b: &str| {
+                let pair = [a, b];
+                Some(
+                    if twins && pair.contains(&"first") && pair.contains(&"second") {
+                        0.997
+                    } else {
+                        0.80
+                    },
+                )
+            };
+            let ns = sims
+                .iter()
+                .enumerate()
+                .map(|(i, &(id, s))| Neighbour {
+                    similarity: s,
+                    ..copy(id, i as u32)
+                })
+                .collect();
+            fuse(Lang::En, Vec::new(), |_| None, between, ns, 5)
+        };
+        let apart = neighbours(false);
+        assert_eq!(apart[0].claim_id, "second");
+        assert!(
+            apart[0].score > 1.3 * apart[1].score,
+            "the lead splits them: {} {}",
+            apart[0].score,
+            apart[1].score
+        );
+        let twins = neighbours(true);
+        assert_eq!(twins[0].claim_id, "first");
+        assert_eq!(twins[1].claim_id, "second");
+        assert_eq!(twins[0].score, twins[1].score);
+        // Standing above the unrelated claim, the copies lead as one.
+        assert!(twins[0].score > apart[1].score);
     }
 
     #[test]
@@ -343,7 +463,14 @@ mod tests {
             rank_score: 2.0,
             fusion: None,
         };
-        let out = fuse(Lang::Ar, vec![lexical], |_| None, Vec::new(), 5);
+        let out = fuse(
+            Lang::Ar,
+            vec![lexical],
+            |_| None,
+            |_, _| None,
+            Vec::new(),
+            5,
+        );
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].score, 0.72);
         assert_eq!(out[0].band, Band::Possible);
