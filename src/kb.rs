@@ -365,15 +365,14 @@ impl KnowledgeBase {
         let Some(semantic) = self.semantic() else {
             return rank_checked(&corpus, req, params);
         };
-        let wide = matcher::Request {
-            top: req.top.max(matcher::semantic::LEXICAL_POOL),
-            ..req.clone()
-        };
-        let mut lexical = rank_checked(&corpus, &wide, params)?;
+        // A post its words decide costs what it costs without semantic
+        // matching; any other asks the words again for the wider pool the
+        // fusion re-ranks, a small cost beside its embedding.
+        let lexical = rank_checked(&corpus, req, params)?;
         if matcher::semantic::decided(&lexical) {
-            lexical.truncate(req.top.max(1));
             return Ok(lexical);
         }
+        let lexical = rank_checked(&corpus, &wide_pool(req), params)?;
         let post = semantic.embed_posts(&[req.text])?.remove(0);
         self.fuse(
             semantic,
@@ -419,17 +418,14 @@ impl KnowledgeBase {
         let corpus = MatchCorpus(self.inner.index.snapshot());
         let mut out: Vec<Result<Vec<matcher::Match>>> = reqs
             .iter()
-            .map(|req| {
-                let wide = matcher::Request {
-                    top: req.top.max(matcher::semantic::LEXICAL_POOL),
-                    ..req.clone()
-                };
-                rank_checked(&corpus, &wide, &params)
-            })
+            .map(|req| rank_checked(&corpus, req, &params))
             .collect();
         let open: Vec<usize> = (0..reqs.len())
             .filter(|&i| matches!(&out[i], Ok(m) if !matcher::semantic::decided(m)))
             .collect();
+        for &i in &open {
+            out[i] = rank_checked(&corpus, &wide_pool(&reqs[i]), &params);
+        }
         let texts: Vec<&str> = open.iter().map(|&i| reqs[i].text).collect();
         match semantic.embed_posts(&texts) {
             Ok(vectors) => {
@@ -856,6 +852,14 @@ fn encode_analysis(claim: &IndexedClaim) -> Vec<u8> {
 
 fn decode_analysis(bytes: &[u8]) -> Option<index::Decoded> {
     ClaimTerms::decode(bytes).map(|terms| Arc::new(terms) as index::Decoded)
+}
+
+/// The request the semantic stage re-ranks: at least its lexical pool.
+fn wide_pool<'a>(req: &matcher::Request<'a>) -> matcher::Request<'a> {
+    matcher::Request {
+        top: req.top.max(matcher::semantic::LEXICAL_POOL),
+        ..req.clone()
+    }
 }
 
 /// `matcher::rank` on the snapshot, failing with any index error it met on

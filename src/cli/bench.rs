@@ -396,6 +396,14 @@ fn print_size(out: &mut impl Write, s: &crate::bench::suite::SizeReport) -> Resu
         )?;
         writeln!(
             out,
+            "  decided by words    {:.1}% of posts: {:.0} posts/s one thread, {:.0} by words only (×{:.2})",
+            100.0 * m.decided_share,
+            m.decided_posts_per_second_semantic_on,
+            m.decided_posts_per_second_lexical,
+            m.decided_posts_per_second_semantic_on / m.decided_posts_per_second_lexical.max(1e-9)
+        )?;
+        writeln!(
+            out,
             "vector search         {:.2} ms per post, exact over {} claim vectors ({:.0} MiB, random unit vectors); peak RSS {:.0} MiB",
             m.vector_search_ms,
             s.claims,
