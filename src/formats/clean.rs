@@ -43,10 +43,19 @@ pub fn check_id(id: &str) -> Result<(), String> {
     }
 }
 
-/// A mapped record, refused if its id holds a control character.
+/// A mapped record, refused if its id holds a control character or a link
+/// is neither http nor https.
 pub(crate) fn checked(claim: Claim) -> Result<Claim, String> {
     check_id(&claim.id)?;
+    check_urls(&claim)?;
     Ok(claim)
+}
+
+fn check_urls(c: &Claim) -> Result<(), String> {
+    c.url
+        .iter()
+        .chain(c.appearances.iter().filter_map(|a| a.url.as_ref()))
+        .try_for_each(|url| check_url(&text(url)))
 }
 
 /// Keys whose strings are ids: checked by [`check_id`] once mapped, never
@@ -70,10 +79,34 @@ pub(crate) fn value(v: &mut Value) {
     }
 }
 
+/// Refuses an address with a scheme other than http or https
+/// (`javascript:`, `data:`, `file:`...): a fact-check's or an appearance's
+/// link is followed by readers, on our pages and on the pages of whoever
+/// exports our records. One without a scheme (`www.example.org/x`) is
+/// kept as given; pages link only http(s) addresses.
+pub fn check_url(url: &str) -> Result<(), String> {
+    let url = url.trim_start();
+    let scheme_end = url.find(':').filter(|&i| {
+        let scheme = &url[..i];
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+    });
+    match scheme_end.map(|i| url[..i].to_ascii_lowercase()) {
+        Some(scheme) if scheme != "http" && scheme != "https" => Err(format!(
+            "the url must be an http or https address, not {scheme}:"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A claim as a request gave it, cleaned like an imported one; its id
-/// (if any) must hold no control character.
+/// (if any) must hold no control character, and its links must be http or
+/// https addresses.
 pub fn claim(mut c: Claim) -> Result<Claim, String> {
     check_id(&c.id)?;
+    check_urls(&c)?;
     in_place(&mut c.text);
     for field in [
         &mut c.title,
@@ -116,6 +149,34 @@ mod tests {
     fn text_loses_controls_but_keeps_tabs_newlines_and_letters() {
         assert_eq!(text("\u{0}a\tb\nc\r\u{1b}[0m\u{7f}\u{85}é"), "a\tb\nc[0mé");
         assert!(matches!(text("plain عربي"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn links_other_than_http_or_https_are_refused() {
+        for bad in [
+            "javascript:alert(1)",
+            " JavaScript:alert(1)",
+            "data:text/html,<script>x</script>",
+            "file:///etc/passwd",
+            "vbscript:msgbox",
+        ] {
+            assert!(check_url(bad).is_err(), "{bad:?}");
+        }
+        for good in [
+            "https://www.snopes.com/fact-check/x/",
+            "HTTP://example.org/a:b",
+            "www.example.org/path:with-colon",
+            "example.org",
+        ] {
+            assert!(check_url(good).is_ok(), "{good:?}");
+        }
+        let c = Claim {
+            id: "c1".into(),
+            text: "a claim".into(),
+            url: Some("javascript:alert(1)".into()),
+            ..Claim::default()
+        };
+        assert!(claim(c).unwrap_err().contains("http or https"));
     }
 
     #[test]

@@ -349,6 +349,31 @@ fn api_body_cases(c: &mut Corpus) {
             false,
         );
     }
+    for url in [
+        "javascript:alert(document.cookie)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "file:///etc/passwd",
+    ] {
+        let body = format!("{{\"id\": \"linked\", \"text\": \"ok\", \"url\": \"{url}\"}}");
+        c.json(
+            &format!("claim url {url}"),
+            "POST",
+            "/api/v1/claims",
+            body.as_bytes(),
+            false,
+        );
+        let body = format!(
+            "{{\"id\": \"linked\", \"text\": \"ok\", \"appearances\": [{{\"url\": \"{url}\"}}]}}"
+        );
+        c.json(
+            &format!("appearance url {url}"),
+            "POST",
+            "/api/v1/claims",
+            body.as_bytes(),
+            false,
+        );
+    }
     c.json(
         "NUL in an id",
         "POST",
