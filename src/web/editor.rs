@@ -410,14 +410,20 @@ pub struct Upload {
 }
 
 impl Upload {
-    fn options(&self) -> ImportOptions {
-        ImportOptions {
-            format: <Format as clap::ValueEnum>::from_str(self.format.trim(), true)
-                .unwrap_or(Format::Auto),
+    /// The import's options; a format the form does not offer is refused
+    /// (an empty one means "detect it").
+    fn options(&self) -> Result<ImportOptions, String> {
+        let format = match self.format.trim() {
+            "" => Format::Auto,
+            name => <Format as clap::ValueEnum>::from_str(name, true)
+                .map_err(|_| format!("unknown format {name:?}"))?,
+        };
+        Ok(ImportOptions {
+            format,
             strict: self.strict,
             source: self.file_name.clone().into(),
             ..ImportOptions::default()
-        }
+        })
     }
 }
 
@@ -454,11 +460,16 @@ pub async fn import(
     Uploaded(chrome, upload): Uploaded,
 ) -> Result<Response, PageError> {
     chrome.require_editor()?;
-    let (kb, options) = (state.kb.clone(), upload.options());
-    let outcome = blocking(&chrome, move || {
-        kb.import(upload.file.as_slice(), &options, |_| {})
-    })
-    .await;
+    let outcome = match upload.options() {
+        Ok(options) => {
+            let kb = state.kb.clone();
+            blocking(&chrome, move || {
+                kb.import(upload.file.as_slice(), &options, |_| {})
+            })
+            .await
+        }
+        Err(detail) => Err(chrome.error(StatusCode::BAD_REQUEST, Some(detail))),
+    };
     // A file refused whole (strict mode, unreadable) is reported on the page.
     let (report, failure, status) = match outcome {
         Ok(report) => (Some(report), None, StatusCode::OK),

@@ -818,6 +818,16 @@ async fn an_editor_imports_a_file_and_sees_the_report() {
     let before = claims(&kb);
     assert_eq!(v.send(forged).await.status, StatusCode::FORBIDDEN);
     assert_eq!(claims(&kb), before);
+    // A format the form does not offer is refused, not guessed.
+    let odd = v
+        .send(upload(
+            &v,
+            body.replace("\r\n\r\nauto\r\n", "\r\n\r\nxml\r\n"),
+        ))
+        .await;
+    assert_eq!(odd.status, StatusCode::BAD_REQUEST, "{}", odd.body);
+    assert!(odd.text("#form-error").contains("unknown format"));
+    assert_eq!(claims(&kb), before);
     let page = v.send(upload(&v, body)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(page.text("#imported"), "2");
