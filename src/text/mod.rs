@@ -137,7 +137,8 @@ pub fn is_stop_word(term: &str) -> bool {
 
 /// Like [`analyze_spans`] for the Arabic field of an Arabizi text: every
 /// Latin word transliterated (as [`arabizi_to_arabic_all`] does), each term
-/// with the byte range of the word it came from in `text`.
+/// with the byte range of the word it came from in `text` (without the
+/// punctuation around it: `corona?` marks `corona`).
 pub fn analyze_arabizi_spans(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut out = Vec::new();
     let mut start = None;
@@ -146,9 +147,12 @@ pub fn analyze_arabizi_spans(text: &str) -> Vec<(String, std::ops::Range<usize>)
         match (c.is_whitespace(), start) {
             (false, None) => start = Some(i),
             (true, Some(from)) => {
-                let arabic = arabizi_to_arabic_all(&text[from..i]);
+                let chunk = &text[from..i];
+                let word = chunk.trim_matches(|c: char| !c.is_alphanumeric());
+                let at = from + (word.as_ptr() as usize - chunk.as_ptr() as usize);
+                let arabic = arabizi_to_arabic_all(word);
                 for (term, _) in analyze_spans(Lang::Ar, &arabic) {
-                    out.push((term, from..i));
+                    out.push((term, at..at + word.len()));
                 }
                 start = None;
             }
@@ -256,6 +260,21 @@ mod tests {
     use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
     const IRAQ_CLAIM: &str = "وزارة الصحة العراقيه تمنح تعويض 7 مليون لكل شخص قام باللقاح كورونا";
+
+    #[test]
+    fn arabizi_spans_mark_the_word_not_the_punctuation_around_it() {
+        let text = "wach s7i7 (l9a7) dyal corona?!";
+        let words: Vec<&str> = analyze_arabizi_spans(text)
+            .into_iter()
+            .map(|(_, r)| &text[r])
+            .collect();
+        assert!(words.contains(&"l9a7"), "{words:?}");
+        assert!(words.contains(&"corona"), "{words:?}");
+        assert!(
+            words.iter().all(|w| w.chars().all(char::is_alphanumeric)),
+            "{words:?}"
+        );
+    }
 
     fn registered(manager: &TokenizerManager, name: &str, text: &str) -> Vec<String> {
         let mut analyzer: TextAnalyzer = manager

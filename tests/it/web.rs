@@ -458,14 +458,21 @@ async fn claim_text_cannot_break_out_of_the_page_or_its_json_ld() {
         url: Some("javascript:alert(1)".into()),
         ..Default::default()
     };
-    kb.create_claim(claim).unwrap();
+    // A javascript: address is refused at the door; one without a scheme
+    // is stored as given but linked by no page.
+    assert!(kb.create_claim(claim.clone()).is_err());
+    kb.create_claim(debunk::model::Claim {
+        url: Some("www.example.org/evil".into()),
+        ..claim
+    })
+    .unwrap();
     let page = Visitor::new(&kb).get("/claims/evil").await;
     assert_eq!(page.count("script"), 2, "only ours and the JSON-LD");
     assert_eq!(page.count("b"), 0);
     assert_eq!(
         page.count("a#review-link"),
         0,
-        "a javascript: URL is no link"
+        "an address that is not http(s) is no link"
     );
     let ld: serde_json::Value = serde_json::from_str(&page.text("script#claimreview")).unwrap();
     assert_eq!(ld["claimReviewed"], evil);
