@@ -410,9 +410,12 @@ pub struct Upload {
 }
 
 impl Upload {
-    /// The import's options; a format the form does not offer is refused
-    /// (an empty one means "detect it").
+    /// The import's options; a form without a file, or naming a format it
+    /// does not offer, is refused (an empty format means "detect it").
     fn options(&self) -> Result<ImportOptions, String> {
+        if self.file_name.is_empty() {
+            return Err("no file was sent: choose one to import".into());
+        }
         let format = match self.format.trim() {
             "" => Format::Auto,
             name => <Format as clap::ValueEnum>::from_str(name, true)

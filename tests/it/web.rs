@@ -834,6 +834,12 @@ async fn an_editor_imports_a_file_and_sees_the_report() {
         .await;
     assert_eq!(odd.status, StatusCode::BAD_REQUEST, "{}", odd.body);
     assert!(odd.text("#form-error").contains("unknown format"));
+    let no_file = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n--{boundary}--\r\n"
+    );
+    let none = v.send(upload(&v, no_file)).await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST, "{}", none.body);
+    assert!(none.text("#form-error").contains("no file"));
     assert_eq!(claims(&kb), before);
     let page = v.send(upload(&v, body)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
