@@ -456,6 +456,14 @@ impl KnowledgeBase {
         version: Option<i64>,
         actor: &str,
     ) -> Result<()> {
+        for (name, date) in [
+            ("event_date", &input.event_date),
+            ("event_end", &input.event_end),
+        ] {
+            if let Some(d) = date {
+                calendar_date(d).map_err(|e| Error::Invalid(format!("{name}: {e}")))?;
+            }
+        }
         if let (Some(start), Some(end)) = (&input.event_date, &input.event_end) {
             if end < start {
                 return Err(Error::Invalid("event_end is before event_date".into()));
@@ -679,6 +687,15 @@ fn claim_summary(c: &Claim) -> ReviewClaim {
         publisher: c.publisher.clone(),
         narrative: c.narrative.clone(),
     }
+}
+
+/// A narrative's event date: a calendar day written `YYYY-MM-DD`, so that
+/// timelines place it and ranges compare (`31/31/2020` is refused).
+fn calendar_date(s: &str) -> std::result::Result<(), String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, &format)
+        .map(drop)
+        .map_err(|_| format!("{s:?} is not a date written YYYY-MM-DD"))
 }
 
 #[cfg(test)]

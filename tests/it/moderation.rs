@@ -551,6 +551,25 @@ async fn a_narrative_groups_claims_and_shows_its_posts_on_a_timeline() {
         .call(Method::POST, "/api/v1/narratives", None, Some(body.clone()))
         .await;
     assert_eq!(code, 401, "{made}");
+    // An event date must be a calendar day, written YYYY-MM-DD.
+    for bad in ["31/31/2020", "2024-02-30", "yesterday-ish"] {
+        let mut odd = body.clone();
+        odd["event_date"] = json!(bad);
+        let (code, problem) = desk
+            .call(
+                Method::POST,
+                "/api/v1/narratives",
+                Some(&desk.editor),
+                Some(odd),
+            )
+            .await;
+        assert_eq!(code, 400, "{bad}: {problem}");
+        assert!(problem["detail"].as_str().unwrap().contains("YYYY-MM-DD"));
+    }
+    let (_, none) = desk
+        .call(Method::GET, "/api/v1/narratives", None, None)
+        .await;
+    assert_eq!(none, json!([]));
     let (code, made) = desk
         .call(
             Method::POST,
