@@ -97,9 +97,13 @@ pub struct NarrativeInput {
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The day the story is about, `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = Date)]
     pub event_date: Option<String>,
+    /// Its last day, for a range: `YYYY-MM-DD`, not before `event_date`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = Date)]
     pub event_end: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place: Option<String>,
