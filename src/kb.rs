@@ -480,7 +480,6 @@ impl KnowledgeBase {
             lang,
             lexical,
             |id| semantic.similarity(post, id),
-            |a, b| semantic.between(a, b),
             neighbours,
             top,
         ))

@@ -88,11 +88,6 @@ impl ClaimVectors {
         self.read().similarity(query, claim_id)
     }
 
-    /// Cosine of two claims' own texts, when both have a vector.
-    pub fn between(&self, a: &str, b: &str) -> Option<f32> {
-        self.read().between(a, b)
-    }
-
     /// Embeds the claims changed since the last step, durably, then shows
     /// them to searches; `progress` hears the vectors written so far.
     /// Returns how many were written.

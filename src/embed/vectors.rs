@@ -118,11 +118,6 @@ impl Vectors {
             .reduce(f32::max)
     }
 
-    /// Cosine of two claims' own texts, when both have a vector.
-    pub fn between(&self, a: &str, b: &str) -> Option<f32> {
-        Some(dot(self.get(a)?, self.get(b)?))
-    }
-
     /// The `k` claims most similar to the query among those `keep` admits,
     /// best first (ties by id, so the order is stable).
     pub fn search(&self, query: &[f32], k: usize, keep: impl Fn(&str) -> bool) -> Vec<Hit> {

@@ -357,7 +357,9 @@ impl ClaimTerms {
     }
 }
 
-fn same_words_hash(text: &str) -> u64 {
+/// The key of a text's words: its letters and digits, lowercased, so
+/// copies differing in punctuation, quotation marks or case share it.
+pub(crate) fn same_words_hash(text: &str) -> u64 {
     let mut h = FxHasher::default();
     for c in text.chars().filter(|c| c.is_alphanumeric()) {
         for l in c.to_lowercase() {

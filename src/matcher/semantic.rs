@@ -8,8 +8,10 @@
 //! --fusion`, see `scripts/refit`) that both orders the candidates and gives
 //! the calibrated probability the bands read.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::claim_terms::same_words_hash;
 use super::{model, Band, Match};
 use crate::model::IndexedClaim;
 use crate::text::Lang;
@@ -31,12 +33,6 @@ pub const M: usize = NAMES.len();
 pub const LEXICAL_POOL: usize = 30;
 /// Nearest claims by vector added as candidates.
 pub const NEIGHBOURS: usize = 20;
-/// Two claims whose own texts' vectors are at least this close say the
-/// same thing in nearly the same words (the same claim checked twice, or
-/// stored twice with other quotation marks): [`fuse`] gives them one
-/// similarity, so that the lead over the runner-up, which weighs heavily,
-/// is never a lead over the claim's own copy.
-pub const TWIN: f32 = 0.99;
 
 /// Fitted by `debunk train --fusion` on the train splits of xling-ar and
 /// ar-headlines (`scripts/refit`): the candidates of the posts the lexical
@@ -162,37 +158,38 @@ pub fn fuse(
     post_lang: Lang,
     lexical: Vec<Match>,
     similarity: impl Fn(&str) -> Option<f32>,
-    between: impl Fn(&str, &str) -> Option<f32>,
     neighbours: Vec<Neighbour>,
     top: usize,
 ) -> Vec<Match> {
     let best_rank = lexical.first().map_or(0.0, |m| m.rank_score);
     let mut lex_sims: Vec<Option<f32>> = lexical.iter().map(|m| similarity(&m.claim_id)).collect();
     let mut nearest: Vec<f32> = neighbours.iter().map(|n| n.similarity).collect();
-    // Twins share their best similarity, and the post's level counts each
-    // group of twins once.
-    let ids: Vec<&str> = lexical
+    // Copies of one claim (the same words, perhaps with other quotation
+    // marks: `ClaimTerms::same_words`, which the lexical stage already
+    // ranks as one) share their best similarity, and the post's level
+    // counts them once: the lead over the runner-up, which weighs heavily,
+    // is never a lead over the claim's own copy, whose vector may differ
+    // by a hair.
+    let keys: Vec<u64> = lexical
         .iter()
-        .map(|m| m.claim_id.as_str())
-        .chain(neighbours.iter().map(|n| n.claim.id.as_str()))
+        .map(|m| m.same_words)
+        .chain(neighbours.iter().map(|n| same_words_hash(&n.claim.text)))
         .collect();
     let mut sims: Vec<Option<f32>> = lex_sims
         .iter()
         .copied()
         .chain(nearest.iter().map(|&s| Some(s)))
         .collect();
-    let group = twin_groups(&ids, &sims, &between);
-    for (i, &g) in group.iter().enumerate() {
-        if g != i {
-            sims[g] = match (sims[g], sims[i]) {
-                (Some(a), Some(b)) => Some(a.max(b)),
-                (a, b) => a.or(b),
-            };
+    let mut best: HashMap<u64, f32> = HashMap::new();
+    for (key, s) in keys.iter().zip(&sims) {
+        if let Some(s) = *s {
+            let e = best.entry(*key).or_insert(s);
+            *e = e.max(s);
         }
     }
-    for (i, &g) in group.iter().enumerate() {
-        if sims[i].is_some() {
-            sims[i] = sims[g];
+    for (key, s) in keys.iter().zip(sims.iter_mut()) {
+        if s.is_some() {
+            *s = Some(best[key]);
         }
     }
     let split = lex_sims.len();
@@ -200,14 +197,7 @@ pub fn fuse(
     for (n, s) in nearest.iter_mut().zip(&sims[split..]) {
         *n = s.unwrap_or(*n);
     }
-    let level = Level::of(
-        sims.iter()
-            .zip(&group)
-            .enumerate()
-            .filter(|(i, (_, &g))| *i == g)
-            .filter_map(|(_, (s, _))| *s),
-        &nearest,
-    );
+    let level = Level::of(best.values().copied(), &nearest);
     let is_cross = |lang: Option<&str>| Lang::from_code(lang.unwrap_or("")) != post_lang;
     let mut fused: Vec<(Match, f32)> = Vec::with_capacity(lexical.len() + neighbours.len());
     for (m, sim) in lexical.into_iter().zip(lex_sims) {
@@ -253,36 +243,6 @@ pub fn fuse(
             m
         })
         .collect()
-}
-
-/// For each candidate, the first candidate of its group of twins (itself
-/// when it has none before it): claims with vectors whose own texts are at
-/// least [`TWIN`] alike, joined transitively.
-fn twin_groups(
-    ids: &[&str],
-    sims: &[Option<f32>],
-    between: impl Fn(&str, &str) -> Option<f32>,
-) -> Vec<usize> {
-    let mut group: Vec<usize> = (0..ids.len()).collect();
-    for i in 0..ids.len() {
-        if sims[i].is_none() {
-            continue;
-        }
-        for j in 0..i {
-            if sims[j].is_none() || group[i] == group[j] {
-                continue;
-            }
-            if between(ids[i], ids[j]).is_some_and(|c| c >= TWIN) {
-                let (a, b) = (group[i].min(group[j]), group[i].max(group[j]));
-                for g in group.iter_mut() {
-                    if *g == b {
-                        *g = a;
-                    }
-                }
-            }
-        }
-    }
-    group
 }
 
 fn with_fusion(mut m: Match, f: [f32; M], _sim: Option<f32>) -> Match {
@@ -349,7 +309,6 @@ mod tests {
             Lang::Fr,
             vec![weak],
             |_| Some(0.80),
-            |_, _| None,
             vec![Neighbour {
                 claim: claim("ar-claim", "ar"),
                 similarity: 0.92,
@@ -370,36 +329,32 @@ mod tests {
     fn a_claims_copy_with_other_quotation_marks_is_no_rival_and_the_earlier_comes_first() {
         // Two stored copies of one claim whose vectors differ by a hair,
         // the later copy a hair closer to the post, and an unrelated claim.
-        let copy = |id: &str, row: u32| Neighbour {
-            claim: Arc::new(IndexedClaim {
-                id: id.into(),
-                lang: Some("en".into()),
-                row: row as i64,
-                ..IndexedClaim::default()
-            }),
-            similarity: 0.0,
+        // Apart, the second copy's words differ; as copies, only its quotes.
+        let claim = |id: &str, text: &str, row: i64| IndexedClaim {
+            id: id.into(),
+            text: text.into(),
+            lang: Some("en".into()),
+            row,
+            ..IndexedClaim::default()
         };
-        let sims = [("first", 0.930), ("second", 0.934), ("other", 0.84)];
-        let neighbours = |twins: bool| {
-            let between = move |a: &str, b: &str| {
-                let pair = [a, b];
-                Some(
-                    if twins && pair.contains(&"first") && pair.contains(&"second") {
-                        0.997
-                    } else {
-                        0.80
-                    },
-                )
+        let neighbours = |copies: bool| {
+            let second = if copies {
+                "Trump 'crashed' a wedding"
+            } else {
+                "Trump crashed a party"
             };
-            let ns = sims
-                .iter()
-                .enumerate()
-                .map(|(i, &(id, s))| Neighbour {
-                    similarity: s,
-                    ..copy(id, i as u32)
-                })
-                .collect();
-            fuse(Lang::En, Vec::new(), |_| None, between, ns, 5)
+            let ns = [
+                (claim("first", "Trump \"crashed\" a wedding", 0), 0.930),
+                (claim("second", second, 1), 0.934),
+                (claim("other", "A video shows a crowd in June", 2), 0.84),
+            ]
+            .into_iter()
+            .map(|(c, similarity)| Neighbour {
+                claim: Arc::new(c),
+                similarity,
+            })
+            .collect();
+            fuse(Lang::En, Vec::new(), |_| None, ns, 5)
         };
         let apart = neighbours(false);
         assert_eq!(apart[0].claim_id, "second");
@@ -463,14 +418,7 @@ mod tests {
             rank_score: 2.0,
             fusion: None,
         };
-        let out = fuse(
-            Lang::Ar,
-            vec![lexical],
-            |_| None,
-            |_, _| None,
-            Vec::new(),
-            5,
-        );
+        let out = fuse(Lang::Ar, vec![lexical], |_| None, Vec::new(), 5);
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].score, 0.72);
         assert_eq!(out[0].band, Band::Possible);
