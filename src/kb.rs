@@ -1082,9 +1082,7 @@ fn passes_filters(claim: &IndexedClaim, query: &SearchQuery) -> bool {
         .review_date
         .as_deref()
         .and_then(|d| d.get(..10))
-        .and_then(|d| {
-            time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()
-        });
+        .and_then(crate::formats::date::parse_day);
     let dated_ok = match (query.from, query.to) {
         (None, None) => true,
         (from, to) => day.is_some_and(|d| from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t)),

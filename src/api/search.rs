@@ -160,16 +160,13 @@ fn day(name: &str, value: Option<&str>) -> Result<Option<time::Date>, Error> {
     let Some(value) = value.filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
-    time::Date::parse(
-        value,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-    .map(Some)
-    .map_err(|_| {
-        Error::Invalid(format!(
-            "{name} must be a date as YYYY-MM-DD, not {value:?}"
-        ))
-    })
+    crate::formats::date::parse_day(value)
+        .map(Some)
+        .ok_or_else(|| {
+            Error::Invalid(format!(
+                "{name} must be a date as YYYY-MM-DD, not {value:?}"
+            ))
+        })
 }
 
 #[cfg(test)]

@@ -28,6 +28,12 @@ pub fn normalize_date(s: &str) -> String {
     s.to_owned()
 }
 
+/// A calendar day written `YYYY-MM-DD`, the whole string: the form every
+/// date parameter and stored day of ours takes.
+pub fn parse_day(s: &str) -> Option<Date> {
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
 fn iso(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }

@@ -696,10 +696,9 @@ fn claim_summary(c: &Claim) -> ReviewClaim {
 /// A narrative's event date: a calendar day written `YYYY-MM-DD`, so that
 /// timelines place it and ranges compare (`31/31/2020` is refused).
 fn calendar_date(s: &str) -> std::result::Result<(), String> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(s, &format)
+    crate::formats::date::parse_day(s)
         .map(drop)
-        .map_err(|_| format!("{s:?} is not a date written YYYY-MM-DD"))
+        .ok_or_else(|| format!("{s:?} is not a date written YYYY-MM-DD"))
 }
 
 #[cfg(test)]

@@ -9,8 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use time::macros::format_description;
-use time::Date;
+use crate::formats::date::parse_day;
 
 use crate::store::TimelinePoint;
 
@@ -102,10 +101,6 @@ impl Chart {
 
 fn n(v: f64) -> String {
     format!("{v:.1}")
-}
-
-fn parse_day(day: &str) -> Option<Date> {
-    Date::parse(day, format_description!("[year]-[month]-[day]")).ok()
 }
 
 /// The chart of a timeline (points oldest day first, as the store gives).
