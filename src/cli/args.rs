@@ -236,27 +236,8 @@ pub enum Command {
     /// The review queue: posts with links waiting for a decision, as JSON
     /// lines (the post, its spread, the link and the claim with its verdict).
     Review {
-        /// Link status (default `suggested`).
-        #[arg(long)]
-        status: Option<String>,
-        /// `match` or `possible`.
-        #[arg(long)]
-        band: Option<String>,
-        /// The post's language.
-        #[arg(long)]
-        lang: Option<String>,
-        /// A platform the post was seen on.
-        #[arg(long)]
-        platform: Option<String>,
-        /// Only posts last seen at or after this time (RFC 3339 or a date).
-        #[arg(long)]
-        since: Option<String>,
-        /// `newest` (default) or `most_seen`.
-        #[arg(long)]
-        sort: Option<String>,
-        /// Most items (default 50, at most 500).
-        #[arg(long)]
-        limit: Option<usize>,
+        #[command(flatten)]
+        filter: crate::store::ReviewFilter,
     },
     /// The thresholds of this data folder: shown, or set with the options.
     Settings {

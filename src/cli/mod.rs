@@ -89,23 +89,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Narratives { what } => {
             narratives(&open_to("use the /api/v1/narratives routes")?, what)
         }
-        Command::Review {
-            status,
-            band,
-            lang,
-            platform,
-            since,
-            sort,
-            limit,
-        } => print_lines(&read()?.review(&crate::store::ReviewFilter {
-            status,
-            band,
-            lang,
-            platform,
-            since,
-            sort,
-            limit,
-        })?),
+        Command::Review { filter } => print_lines(&read()?.review(&filter)?),
         Command::Settings {
             suggest_at: None,
             confirm_at: None,

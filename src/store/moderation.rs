@@ -147,22 +147,30 @@ pub struct LinkFilter {
 }
 
 /// Which review items to list, and in which order.
-#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+/// The API reads it from the query string, `debunk review` from its options.
+#[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams, clap::Args)]
 #[into_params(parameter_in = Query)]
 pub struct ReviewFilter {
     /// Link status (default `suggested`).
+    #[arg(long)]
     pub status: Option<String>,
     /// `match` or `possible`.
+    #[arg(long)]
     pub band: Option<String>,
     /// The post's language.
+    #[arg(long)]
     pub lang: Option<String>,
     /// A platform the post was seen on.
+    #[arg(long)]
     pub platform: Option<String>,
     /// Only posts last seen at or after this time (RFC 3339 or a date).
+    #[arg(long)]
     pub since: Option<String>,
     /// `newest` (last seen first, the default) or `most_seen`.
+    #[arg(long)]
     pub sort: Option<String>,
     /// Most items (default 50, at most 500).
+    #[arg(long)]
     pub limit: Option<usize>,
 }
 
