@@ -14,7 +14,17 @@ fn main() -> std::process::ExitCode {
     match debunk::cli::run(debunk::cli::Cli::parse()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let full = e
+                .chain()
+                .filter_map(|c| c.downcast_ref::<debunk::Error>())
+                .any(debunk::Error::is_storage_full);
+            if full {
+                eprintln!(
+                    "error: the disk holding the data folder is full ({e:#}); the write did not complete, and what was stored before it is intact"
+                );
+            } else {
+                eprintln!("error: {e:#}");
+            }
             std::process::ExitCode::FAILURE
         }
     }

@@ -885,7 +885,7 @@ fn disk_full_round(
     let outcome = match &reply {
         None => Err("no reply: the server died on a full disk".to_string()),
         Some(r) if r.status == 200 => Ok(format!("fit: {}", String::from_utf8_lossy(&r.body))),
-        Some(r) if r.content_type.starts_with("application/problem+json") && r.status >= 400 => {
+        Some(r) if r.content_type.starts_with("application/problem+json") && r.status == 507 => {
             Ok(format!("refused with {}: {}", r.status, r.json()["detail"]))
         }
         Some(r) => Err(format!(
@@ -952,6 +952,70 @@ fn cli(data: &Path, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("JSON")
 }
 
+/// One data folder: its keys, anchors, ledger and running server.
+struct Folder {
+    _dir: tempfile::TempDir,
+    data: PathBuf,
+    keys: Arc<Keys>,
+    admin: String,
+    ledger: Arc<Mutex<Ledger>>,
+    anchors: Arc<Vec<(String, String)>>,
+    server: Server,
+}
+
+impl Folder {
+    fn new() -> Folder {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let editor = cli(
+            &data,
+            &[
+                "keys", "create", "--role", "editor", "--name", "harness", "--json",
+            ],
+        );
+        let admin = cli(
+            &data,
+            &[
+                "keys",
+                "create",
+                "--role",
+                "admin",
+                "--name",
+                "harness-admin",
+                "--json",
+            ],
+        );
+        let keys = Arc::new(Keys {
+            editor: editor["secret"].as_str().unwrap().into(),
+        });
+        let admin = admin["secret"].as_str().unwrap().to_string();
+        // Anchors: claims posts repeat, imported before the first kill.
+        let anchors: Vec<(String, String)> = (0..20)
+            .map(|i| {
+                let id = format!("anchor-{i}");
+                let text = format!(
+                    "{MARK} the anchor{i} zerbian causeway will reopen for vessels on a numbered date"
+                );
+                (id, text)
+            })
+            .collect();
+        // One server runs a round's writes and then, restarted after the
+        // kill, checks them and runs the next round's.
+        let server = Server::start(&data, None);
+        let r = import(&server.addr, &keys.editor, &jsonl(&anchors)).unwrap();
+        assert_eq!(r.status, 200);
+        Folder {
+            _dir: dir,
+            data,
+            keys,
+            admin,
+            ledger: Arc::new(Mutex::new(Ledger::default())),
+            anchors: Arc::new(anchors),
+            server,
+        }
+    }
+}
+
 fn main() {
     let kills = arg("--kills").unwrap_or(200);
     let seed = arg("--seed").unwrap_or_else(|| {
@@ -962,66 +1026,34 @@ fn main() {
     // A full-disk run every this many rounds.
     let full_every = arg("--full-every").unwrap_or(50).max(1);
     println!("crash harness: {kills} kills, seed {seed}");
+    // A long run starts a new data folder every this many rounds: each
+    // round's check reads every stored claim back, so rounds slow as one
+    // folder grows; CI's 200 kills all share one.
+    let fresh_every = arg("--fresh-every").unwrap_or(200).max(1);
     let started = Instant::now();
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let editor = cli(
-        &data,
-        &[
-            "keys", "create", "--role", "editor", "--name", "harness", "--json",
-        ],
-    );
-    let admin = cli(
-        &data,
-        &[
-            "keys",
-            "create",
-            "--role",
-            "admin",
-            "--name",
-            "harness-admin",
-            "--json",
-        ],
-    );
-    let keys = Arc::new(Keys {
-        editor: editor["secret"].as_str().unwrap().into(),
-    });
-    let admin = admin["secret"].as_str().unwrap().to_string();
     let mut rng = Rng(seed | 1);
-    let ledger = Arc::new(Mutex::new(Ledger::default()));
-
-    // Anchors: claims posts repeat, imported before the first kill.
-    let anchors: Vec<(String, String)> = (0..20)
-        .map(|i| {
-            let id = format!("anchor-{i}");
-            let text = format!(
-                "{MARK} the anchor{i} zerbian causeway will reopen for vessels on a numbered date"
-            );
-            (id, text)
-        })
-        .collect();
-    // One server runs a round's writes and then, restarted after the
-    // kill, checks them and runs the next round's.
-    let mut server = Server::start(&data, None);
-    {
-        let body = jsonl(&anchors);
-        let r = import(&server.addr, &keys.editor, &body).unwrap();
-        assert_eq!(r.status, 200);
-    }
-    let anchors = Arc::new(anchors);
+    let mut acknowledged = 0u64;
+    let mut folders = 1u64;
+    let mut f = Folder::new();
 
     let mut repairs: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let mut inconsistencies = Vec::new();
     let mut disk_full = Vec::new();
     let mut damage_at = 0usize;
     for round in 0..kills {
+        if round > 0 && round % fresh_every == 0 {
+            f.server.kill();
+            acknowledged += f.ledger.lock().unwrap().acknowledged;
+            f = Folder::new();
+            folders += 1;
+        }
         let stop = Arc::new(AtomicBool::new(false));
         let shared = Arc::new(Round {
-            addr: server.addr.clone(),
-            keys: keys.clone(),
-            ledger: ledger.clone(),
+            addr: f.server.addr.clone(),
+            keys: f.keys.clone(),
+            ledger: f.ledger.clone(),
             stop: stop.clone(),
-            anchors: anchors.clone(),
+            anchors: f.anchors.clone(),
         });
         let mut workers = Vec::new();
         for w in 0..4usize {
@@ -1044,7 +1076,7 @@ fn main() {
         }
         // A random moment in the round's writes.
         std::thread::sleep(Duration::from_millis(20 + rng.below(600)));
-        server.kill();
+        f.server.kill();
         stop.store(true, Ordering::Relaxed);
         for w in workers {
             if let Err(e) = w.join() {
@@ -1052,8 +1084,8 @@ fn main() {
             }
         }
         if round % full_every == full_every - 1 {
-            let mut l = ledger.lock().unwrap();
-            disk_full.push(disk_full_round(&data, &keys, &mut l, &mut rng));
+            let mut l = f.ledger.lock().unwrap();
+            disk_full.push(disk_full_round(&f.data, &f.keys, &mut l, &mut rng));
         }
         // Between rounds, now and then: damage the index while it is down
         // (after any full-disk run, so that the next start is the one that
@@ -1061,16 +1093,22 @@ fn main() {
         let damaged = (round % 4 == 3).then(|| {
             let how = DAMAGES[damage_at % DAMAGES.len()];
             damage_at += 1;
-            (how, damage(&data.join("index"), how).is_ok())
+            (how, damage(&f.data.join("index"), how).is_ok())
         });
-        server = Server::start(&data, None);
-        let full = round + 1 == kills;
-        let bad = check(&server.addr, &mut ledger.lock().unwrap(), &admin, full);
+        f.server = Server::start(&f.data, None);
+        // The full check (every post, link and claim) ends each folder.
+        let full = round + 1 == kills || (round + 1) % fresh_every == 0;
+        let bad = check(
+            &f.server.addr,
+            &mut f.ledger.lock().unwrap(),
+            &f.admin,
+            full,
+        );
         if let Some((how, done)) = damaged {
             let entry = repairs.entry(format!("{how:?}")).or_default();
             if done {
                 entry.0 += 1;
-                if server.logged("rebuilding it from the store") && bad.is_empty() {
+                if f.server.logged("rebuilding it from the store") && bad.is_empty() {
                     entry.1 += 1;
                 } else {
                     inconsistencies.push(format!("round {round}: {how:?} was not repaired"));
@@ -1087,17 +1125,17 @@ fn main() {
             let repaired: u64 = repairs.values().map(|(_, r)| r).sum();
             let kinds = repairs.values().filter(|(_, r)| *r > 0).count();
             println!(
-                "crash harness: {} kills, {} acknowledged writes, lost 0, inconsistencies 0, {repaired} repairs of {kinds} damage kinds, {} full-disk runs clean, {:.0?}",
+                "crash harness: {} kills, {} acknowledged writes, lost 0, inconsistencies 0, {repaired} repairs of {kinds} damage kinds, {} full-disk runs clean, {folders} data folders, {:.0?}",
                 round + 1,
-                ledger.lock().unwrap().acknowledged,
+                acknowledged + f.ledger.lock().unwrap().acknowledged,
                 disk_full.iter().filter(|d| d.is_ok()).count(),
                 started.elapsed()
             );
         }
     }
-    server.kill();
-    let l = ledger.lock().unwrap();
-    println!("crash harness: seed {seed}, kills {kills}, acknowledged writes {}, lost 0 unless listed below, inconsistencies {}", l.acknowledged, inconsistencies.len());
+    f.server.kill();
+    let acknowledged = acknowledged + f.ledger.lock().unwrap().acknowledged;
+    println!("crash harness: seed {seed}, kills {kills}, {folders} data folders, acknowledged writes {acknowledged}, lost 0 unless listed below, inconsistencies {}", inconsistencies.len());
     for (how, (tried, repaired)) in &repairs {
         println!("crash harness: damage {how}: repaired {repaired} of {tried}");
     }

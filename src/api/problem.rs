@@ -162,6 +162,19 @@ impl ApiError {
                 "Not acceptable",
                 Some(why),
             ),
+            ApiError::Core(e) if e.is_storage_full() => Problem {
+                detail: Some(
+                    "the disk holding the data folder is full, or refuses larger files: this \
+                     write did not complete, and what was stored before it is intact"
+                        .into(),
+                ),
+                ..p(
+                    S::INSUFFICIENT_STORAGE,
+                    "storage-full",
+                    "The data folder has no room",
+                    None,
+                )
+            },
             ApiError::Core(_) | ApiError::Internal(_) => {
                 p(S::INTERNAL_SERVER_ERROR, "internal", "Internal error", None)
             }

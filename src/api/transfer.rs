@@ -56,7 +56,8 @@ pub struct ImportParams {
         (status = 403, description = "The key's role is not enough", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not a JSON body", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests; see Retry-After", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The upload took longer than the server's time limit; what was committed before stays", body = Problem, content_type = "application/problem+json")
+        (status = 503, description = "The upload took longer than the server's time limit; what was committed before stays", body = Problem, content_type = "application/problem+json"),
+        (status = 507, description = "The disk holding the data folder is full; what was committed before stays, in whole batches", body = Problem, content_type = "application/problem+json")
     ),
     security(("bearer" = []))
 )]

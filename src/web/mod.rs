@@ -447,6 +447,10 @@ impl Chrome {
             Error::BadRecord { .. } => (StatusCode::BAD_REQUEST, Some(e.to_string())),
             Error::Conflict(m) => (StatusCode::CONFLICT, Some(m.clone())),
             Error::Stale(_) => (StatusCode::PRECONDITION_FAILED, None),
+            e if e.is_storage_full() => {
+                tracing::error!(error = %e, "page failed: no room left");
+                (StatusCode::INSUFFICIENT_STORAGE, None)
+            }
             _ => {
                 tracing::error!(error = %e, "page failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, None)
@@ -609,6 +613,7 @@ impl IntoResponse for PageError {
             404 => ("error-404-title", "error-404-text"),
             409 => ("error-409-title", "error-409-text"),
             412 => ("error-412-title", "error-412-text"),
+            507 => ("error-507-title", "error-507-text"),
             _ => ("error-500-title", "error-500-text"),
         };
         let page = ErrorPage {

@@ -165,6 +165,8 @@ error-409-title = Conflict
 error-409-text = This clashes with what is stored.
 error-412-title = Changed meanwhile
 error-412-text = Someone changed this claim since the form was opened. Reload it to see the new version.
+error-507-title = No room to save
+error-507-text = The disk that holds the data is full, so nothing was saved. What was saved before is intact. Ask the server's operator to free some space.
 error-500-title = Something went wrong
 error-500-text = The server could not answer. Try again in a moment.
 

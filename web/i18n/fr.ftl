@@ -165,6 +165,8 @@ error-409-title = Conflit
 error-409-text = Cela entre en conflit avec ce qui est enregistré.
 error-412-title = Modifiée entre-temps
 error-412-text = Quelqu'un a modifié cette allégation depuis l'ouverture du formulaire. Rechargez-le pour voir la nouvelle version.
+error-507-title = Plus de place pour enregistrer
+error-507-text = Le disque qui contient les données est plein : rien n'a été enregistré. Ce qui l'était déjà est intact. Demandez à l'administrateur du serveur de libérer de la place.
 error-500-title = Une erreur est survenue
 error-500-text = Le serveur n'a pas pu répondre. Réessayez dans un instant.
 
