@@ -383,6 +383,14 @@ impl KnowledgeBase {
         )
     }
 
+    /// The lexical stage's answer alone: what `match_post` gives with
+    /// semantic matching off, whether or not it is on (benchmarks set the
+    /// two side by side).
+    pub fn match_by_words(&self, req: &matcher::Request<'_>) -> Result<Vec<matcher::Match>> {
+        let corpus = MatchCorpus(self.inner.index.snapshot());
+        rank_checked(&corpus, req, &matcher::Params::default())
+    }
+
     /// `match_post` among the claims of one narrative only: a moderator
     /// asking whether a post carries a story they follow. The best claims
     /// overall are ranked first, so a narrative's claim that ranks below

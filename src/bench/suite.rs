@@ -557,23 +557,51 @@ fn timed_until<T: Copy, A>(
     Ok((ns, answers))
 }
 
-/// Each input's fastest of three timed rounds (each within the budget), for
-/// those every round reached: two figures set side by side that way are
-/// less moved by what else the machine is doing than two single rounds.
-fn fastest_of_three<T: Copy, A>(
+/// Each input timed under two functions in turn, which one goes first
+/// alternating from input to input, three rounds, and each input's fastest
+/// time under each kept: what else the machine does, and the caches one
+/// call warms for the next, move both figures alike. The rounds stop at
+/// the inputs the first one reached within the budget.
+fn side_by_side<T: Copy>(
     inputs: &[T],
     budget: Duration,
-    mut f: impl FnMut(T) -> Result<A>,
-) -> Result<Vec<u64>> {
-    let mut best: Option<Vec<u64>> = None;
-    for _ in 0..3 {
-        let (ns, _) = timed_until(inputs, budget, &mut f)?;
-        best = Some(match best {
-            None => ns,
-            Some(b) => b.iter().zip(&ns).map(|(a, b)| *a.min(b)).collect(),
-        });
+    mut a: impl FnMut(T) -> Result<()>,
+    mut b: impl FnMut(T) -> Result<()>,
+) -> Result<(Vec<u64>, Vec<u64>)> {
+    const AT_LEAST: usize = 20;
+    let time = |f: &mut dyn FnMut(T) -> Result<()>, x: T| -> Result<u64> {
+        let t = Instant::now();
+        f(x)?;
+        Ok(t.elapsed().as_nanos() as u64)
+    };
+    let (mut best_a, mut best_b) = (Vec::new(), Vec::new());
+    let mut reached = inputs.len();
+    for round in 0..3 {
+        let started = Instant::now();
+        for (i, &x) in inputs[..reached].iter().enumerate() {
+            if round == 0 && i >= AT_LEAST && started.elapsed() > budget {
+                reached = i;
+                break;
+            }
+            let (ta, tb) = if i % 2 == 0 {
+                let ta = time(&mut a, x)?;
+                (ta, time(&mut b, x)?)
+            } else {
+                let tb = time(&mut b, x)?;
+                (time(&mut a, x)?, tb)
+            };
+            if round == 0 {
+                best_a.push(ta);
+                best_b.push(tb);
+            } else {
+                best_a[i] = best_a[i].min(ta);
+                best_b[i] = best_b[i].min(tb);
+            }
+        }
     }
-    Ok(best.unwrap_or_default())
+    best_a.truncate(reached);
+    best_b.truncate(reached);
+    Ok((best_a, best_b))
 }
 
 /// Wall-clock seconds to run `f` over the inputs split across `threads`.
@@ -642,17 +670,13 @@ fn semantic_figures(
             .collect();
         store.apply_vectors(&name, &chunk, &[], seq)?;
     }
-    // The posts the words decide, timed by words only while semantic
-    // matching is still off.
+    // The posts the words decide.
     let mut decided: Vec<&str> = Vec::new();
     for t in texts.iter().take(2_000) {
         if crate::matcher::semantic::decided(&kb.match_post(&request(t))?) {
             decided.push(t);
         }
     }
-    let decided_lexical_ns = fastest_of_three(&decided, options.budget, |t| {
-        kb.match_post(&request(t)).map(drop)
-    })?;
     let counting = Arc::new(Counting {
         inner: embedder,
         texts: AtomicU64::new(0),
@@ -675,9 +699,14 @@ fn semantic_figures(
     })?;
     let embedded = counting.texts.load(Ordering::Relaxed) - before;
     let measured = ns.len();
-    let decided_semantic_ns = fastest_of_three(&decided, options.budget, |t| {
-        kb.match_post(&request(t)).map(drop)
-    })?;
+    // The decided posts by words only (the path semantic matching off
+    // takes) and with semantic matching on, side by side.
+    let (decided_lexical_ns, decided_semantic_ns) = side_by_side(
+        &decided,
+        options.budget,
+        |t| kb.match_by_words(&request(t)).map(drop),
+        |t| kb.match_post(&request(t)).map(drop),
+    )?;
     let decided_rate = |ns: &[u64]| rate(ns.len(), ns.iter().sum::<u64>() as f64 / 1e9);
     let one_thread_ns: u64 = ns.iter().sum();
     let batches: Vec<&[&str]> = texts[..measured].chunks(32).collect();
