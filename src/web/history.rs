@@ -27,6 +27,8 @@ pub struct FieldChange {
 /// One change of the record.
 #[derive(Clone, Debug)]
 pub struct HistoryRow {
+    /// `claim`, `link` or `narrative`: what the values' names mean.
+    pub entity: String,
     pub action: String,
     pub actor: String,
     /// `YYYY-MM-DD HH:MM` (UTC).
@@ -40,14 +42,15 @@ pub fn history(kb: &KnowledgeBase, entity: &str, id: &str) -> Result<Vec<History
     let mut rows: Vec<HistoryRow> = kb
         .audit_log(Some(entity), Some(id))?
         .iter()
-        .map(row)
+        .map(|e| row(entity, e))
         .collect();
     rows.reverse();
     Ok(rows)
 }
 
-fn row(e: &AuditEntry) -> HistoryRow {
+fn row(entity: &str, e: &AuditEntry) -> HistoryRow {
     HistoryRow {
+        entity: entity.to_string(),
         action: e.action.clone(),
         actor: e.actor.clone(),
         at: e.at.get(..16).unwrap_or(&e.at).replace('T', " "),
@@ -159,5 +162,30 @@ mod tests {
         let title = changes[1].after.as_deref().unwrap();
         assert_eq!(title.chars().count(), MAX_VALUE_CHARS + 1);
         assert!(title.ends_with('…'));
+    }
+}
+
+#[cfg(test)]
+mod value_tests {
+    use crate::web::i18n::Locale;
+    use crate::web::Chrome;
+
+    #[test]
+    fn history_values_with_a_name_are_shown_in_the_readers_language() {
+        let ar = Chrome::for_locale(Locale::Ar);
+        assert_eq!(ar.history_value("claim", "verdict", "false"), "زائف");
+        assert_eq!(
+            ar.history_value("link", "status", "confirmed"),
+            ar.tr("link-status-confirmed")
+        );
+        let fr = Chrome::for_locale(Locale::Fr);
+        assert_eq!(
+            fr.history_value("narrative", "status", "closed"),
+            fr.tr("narrative-status-closed")
+        );
+        assert_ne!(fr.history_value("narrative", "status", "closed"), "closed");
+        // A value without a name, or a field that holds free text, as stored.
+        assert_eq!(fr.history_value("claim", "title", "false"), "false");
+        assert_eq!(fr.history_value("claim", "verdict", "bogus"), "bogus");
     }
 }

@@ -334,6 +334,21 @@ impl Chrome {
         self.t().label(prefix, value)
     }
 
+    /// A value of a record's history as the reader's language names it: a
+    /// verdict, a band, a language, a link's or a narrative's status; any
+    /// other value as stored.
+    pub fn history_value(&self, entity: &str, field: &str, value: &str) -> String {
+        let prefix = match (entity, field) {
+            (_, "verdict") => "verdict-",
+            (_, "band") => "band-",
+            (_, "lang") => "lang-",
+            ("link", "status") => "link-status-",
+            ("narrative", "status") => "narrative-status-",
+            _ => return value.to_string(),
+        };
+        self.label(prefix, value)
+    }
+
     /// A signed-out visitor of this language (benchmarks, error pages).
     pub fn for_locale(locale: Locale) -> Chrome {
         Chrome {
