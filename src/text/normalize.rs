@@ -5,23 +5,46 @@ use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Appends the normalized form of `text` to `out` (see [`super::normalize`]).
 pub fn normalize_into(text: &str, out: &mut String) {
-    out.reserve(text.len());
-    // Most posts are already NFKC; the quick check avoids the composing iterator.
-    if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        for c in text.chars() {
-            push_normalized(c, out);
+    let start = out.len();
+    let mut recased = normalize_pass(text, out);
+    // Lowercasing after composition can leave a letter and a mark that
+    // compose: "T" + U+0344 is NFKC "T" + U+0308 + U+0301 (no capital T
+    // with diaeresis exists), which lowercases to "t" + U+0308 + U+0301,
+    // which NFKC writes "ẗ" + U+0301. Such output is normalized once more,
+    // so that normalizing is idempotent.
+    for _ in 0..2 {
+        let tail = &out[start..];
+        if !recased || tail.is_ascii() || is_nfkc_quick(tail.chars()) == IsNormalized::Yes {
+            return;
         }
-    } else {
-        for c in text.nfkc() {
-            push_normalized(c, out);
-        }
+        let first = out.split_off(start);
+        recased = normalize_pass(&first, out);
     }
 }
 
-fn push_normalized(c: char, out: &mut String) {
+/// One pass of NFKC and the character rules; says whether it lowercased
+/// a letter (which may leave text that is not NFKC).
+fn normalize_pass(text: &str, out: &mut String) -> bool {
+    out.reserve(text.len());
+    let mut recased = false;
+    // Most posts are already NFKC; the quick check avoids the composing iterator.
+    if text.is_ascii() || is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        for c in text.chars() {
+            recased |= push_normalized(c, out);
+        }
+    } else {
+        for c in text.nfkc() {
+            recased |= push_normalized(c, out);
+        }
+    }
+    recased
+}
+
+/// Pushes `c` normalized; true when it was a letter whose case changed.
+fn push_normalized(c: char, out: &mut String) -> bool {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
-        return;
+        return c.is_ascii_uppercase();
     }
     match c {
         c if is_arabic_mark(c) => {}
@@ -44,8 +67,17 @@ fn push_normalized(c: char, out: &mut String) {
         '۰'..='۹' => out.push(ascii_digit(c as u32 - 0x06F0)),
         // Arabic has no case; skipping the lowercase tables matters on long posts.
         '\u{0600}'..='\u{06FF}' => out.push(c),
-        _ => out.extend(c.to_lowercase()),
+        _ => {
+            let mut lower = c.to_lowercase();
+            if lower.len() == 1 && lower.clone().next() == Some(c) {
+                out.push(c);
+            } else {
+                out.extend(&mut lower);
+                return true;
+            }
+        }
     }
+    false
 }
 
 fn ascii_digit(value: u32) -> char {
@@ -158,6 +190,20 @@ pub fn needs_fold(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mark_that_composes_only_after_lowercasing_is_normalized_once_and_for_all() {
+        // Found by the `text` fuzz target: "T" + U+0344 (combining Greek
+        // dialytika tonos) gave "t" + U+0308 + U+0301, which normalized
+        // again to "ẗ" + U+0301.
+        for s in ["T\u{344}", "RT\u{344}x", "ÉCOLE T\u{308}", "Ω\u{344}"] {
+            let once = norm(s);
+            assert_eq!(norm(&once), once, "{s:?}");
+        }
+        assert_eq!(norm("T\u{344}"), "\u{1E97}\u{301}");
+        // Text that needs no second pass comes out as before.
+        assert_eq!(norm("Élections À Fnideq"), "élections à fnideq");
+    }
 
     fn norm(text: &str) -> String {
         let mut out = String::new();
