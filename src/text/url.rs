@@ -35,12 +35,15 @@ fn is_tracking_param(key: &str, host: &str) -> bool {
         || (host.ends_with("tiktok.com") && matches!(key, "_r" | "_t"))
 }
 
-fn host_alias(host: &str) -> &str {
-    let host = host
-        .strip_prefix("www.")
-        .or_else(|| host.strip_prefix("m."))
-        .or_else(|| host.strip_prefix("mobile."))
-        .unwrap_or(host);
+fn host_alias(mut host: &str) -> &str {
+    // Every such prefix, not only the first: `www.m.example.com` must give
+    // what its canonical form gives again.
+    while let Some(rest) = ["www.", "m.", "mobile."]
+        .iter()
+        .find_map(|p| host.strip_prefix(p))
+    {
+        host = rest;
+    }
     match host {
         "twitter.com" => "x.com",
         _ => host,
@@ -163,6 +166,20 @@ pub fn platform_of(canonical: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stacked_mobile_and_www_prefixes_all_go_so_the_form_is_stable() {
+        // Found by the `text` fuzz target: `www.m.x` gave `m.x`, whose own
+        // canonical form is another (or none).
+        assert_eq!(canon("www.m.facebook.com/a"), "https://facebook.com/a");
+        assert_eq!(canon("https://m.www.twitter.com/a"), "https://x.com/a");
+        assert_eq!(canonical_url("www.m.axtesw?q=1"), None);
+        for raw in ["www.m.example.com/p?a=1", " www.m.axtEsw?\0\0\0tm_s=f "] {
+            if let Some(once) = canonical_url(raw) {
+                assert_eq!(canonical_url(&once), Some(once.clone()), "{raw:?}");
+            }
+        }
+    }
 
     fn canon(url: &str) -> String {
         canonical_url(url).unwrap_or_else(|| format!("None for {url}"))
