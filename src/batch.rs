@@ -33,6 +33,9 @@ struct Post {
     lang: Option<String>,
     #[serde(default)]
     url: Option<String>,
+    /// When it was published: `YYYY-MM-DD` or RFC 3339.
+    #[serde(default)]
+    posted_at: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -243,6 +246,7 @@ fn match_chunk(
             url: post.url.as_deref(),
             lang: post.lang.as_deref().map(Lang::from_code),
             top,
+            posted_at: post.posted_at.as_deref(),
         })
         .collect();
     // A matcher that panics fails this chunk's posts, never the batch.
@@ -292,6 +296,10 @@ fn parse_line(line: &[u8]) -> std::result::Result<Post, String> {
         serde_json::from_str(text.trim_end()).map_err(|e| format!("invalid JSON: {e}"))?;
     if post.text.trim().is_empty() {
         return Err("text is empty".into());
+    }
+    if let Some(at) = &post.posted_at {
+        crate::formats::date::day_of_stamp(at)
+            .ok_or_else(|| format!("posted_at {at:?} is not YYYY-MM-DD or RFC 3339"))?;
     }
     Ok(post)
 }

@@ -22,6 +22,9 @@ pub struct Query {
     pub text: String,
     #[serde(default)]
     pub lang: Option<String>,
+    /// When the post was published, if the set says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posted_at: Option<String>,
 }
 
 /// Relevant claim ids per query id.
@@ -451,6 +454,7 @@ pub fn run(
                                 .map(crate::text::Lang::from_code),
                             top: 1000,
                             url: None,
+                            posted_at: q.posted_at.as_deref(),
                         };
                         let mut matches = kb.match_with(&req, params)?;
                         if let Some(i) = rank_by {

@@ -374,13 +374,7 @@ impl KnowledgeBase {
         }
         let lexical = rank_checked(&corpus, &wide_pool(req), params)?;
         let post = semantic.embed_posts(&[req.text])?.remove(0);
-        self.fuse(
-            semantic,
-            &post,
-            matcher::Post::new(req).lang,
-            lexical,
-            req.top,
-        )
+        self.fuse(semantic, &post, &matcher::Post::new(req), lexical, req.top)
     }
 
     /// The lexical stage's answer alone: what `match_post` gives with
@@ -439,8 +433,8 @@ impl KnowledgeBase {
             Ok(vectors) => {
                 for (&i, post) in open.iter().zip(&vectors) {
                     if let Ok(lexical) = std::mem::replace(&mut out[i], Ok(Vec::new())) {
-                        let lang = matcher::Post::new(&reqs[i]).lang;
-                        out[i] = self.fuse(semantic, post, lang, lexical, reqs[i].top);
+                        let analyzed = matcher::Post::new(&reqs[i]);
+                        out[i] = self.fuse(semantic, post, &analyzed, lexical, reqs[i].top);
                     }
                 }
             }
@@ -464,7 +458,7 @@ impl KnowledgeBase {
         &self,
         semantic: &crate::embed::ClaimVectors,
         post: &[f32],
-        lang: Lang,
+        analyzed: &matcher::Post<'_>,
         lexical: Vec<matcher::Match>,
         top: usize,
     ) -> Result<Vec<matcher::Match>> {
@@ -485,7 +479,8 @@ impl KnowledgeBase {
             })
             .collect();
         Ok(matcher::semantic::fuse(
-            lang,
+            analyzed.lang,
+            analyzed.date,
             lexical,
             |id| semantic.similarity(post, id),
             neighbours,
@@ -994,7 +989,8 @@ impl KnowledgeBase {
             if claim_lang == lang || !passes_filters(&claim, query) {
                 continue;
             }
-            let f = matcher::semantic::features(None, Some(hit.score), level, true);
+            // A query has no day of its own.
+            let f = matcher::semantic::features(None, Some(hit.score), level, true, 0.0);
             let score = matcher::semantic::probability(&f);
             if out.len() == SHOWN {
                 break;

@@ -125,6 +125,9 @@ pub struct IndexedClaim {
     pub publisher: Option<String>,
     #[serde(default)]
     pub review_date: Option<String>,
+    /// When the claim was made, as stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_date: Option<String>,
     /// Order in which the store first saw the claim (its row id).
     #[serde(default)]
     pub row: i64,
@@ -137,6 +140,14 @@ pub struct IndexedClaim {
 }
 
 impl IndexedClaim {
+    /// The day the claim was made or, failing that, checked.
+    pub fn day(&self) -> Option<time::Date> {
+        [&self.claim_date, &self.review_date]
+            .into_iter()
+            .flatten()
+            .find_map(|d| crate::formats::date::day_of_stamp(d))
+    }
+
     pub fn from_claim(c: &Claim) -> IndexedClaim {
         IndexedClaim {
             id: c.id.clone(),
@@ -149,6 +160,7 @@ impl IndexedClaim {
             url: c.url.clone(),
             publisher: c.publisher.clone(),
             review_date: c.review_date.clone(),
+            claim_date: c.claim_date.clone(),
             row: c.row.unwrap_or(0),
             appearance_texts: c
                 .appearances

@@ -54,6 +54,8 @@ pub fn text(data: &[u8]) {
     text::detect(&s);
     text::plausible_langs(&s);
     text::clean_post(&s);
+    formats::date::trailing_date(&s);
+    formats::date::day_of_stamp(&s);
     if let Some(url) = text::canonical_url(&s) {
         assert_eq!(
             text::canonical_url(&url).as_deref(),

@@ -34,6 +34,10 @@ pub struct MatchRequest {
     /// Only claims of this narrative (its id).
     #[serde(default)]
     narrative: Option<String>,
+    /// When the post was published (`YYYY-MM-DD` or RFC 3339): a claim
+    /// checked near that day weighs a little more.
+    #[serde(default)]
+    posted_at: Option<String>,
 }
 
 /// One match as the API shows it: the matcher's verdict on the claim and
@@ -119,6 +123,13 @@ pub async fn match_one(
     }
     let top = req.top.unwrap_or(5);
     check_top(top)?;
+    if let Some(at) = &req.posted_at {
+        if crate::formats::date::day_of_stamp(at).is_none() {
+            return Err(
+                Error::Invalid(format!("posted_at {at:?} is not YYYY-MM-DD or RFC 3339")).into(),
+            );
+        }
+    }
     let kb = state.kb.clone();
     let matches = blocking(move || {
         let post = Request {
@@ -126,6 +137,7 @@ pub async fn match_one(
             url: req.url.as_deref(),
             lang: req.lang.as_deref().map(Lang::from_code),
             top,
+            posted_at: req.posted_at.as_deref(),
         };
         match req.narrative.as_deref().filter(|n| !n.is_empty()) {
             Some(n) => kb.match_in_narrative(&post, n),

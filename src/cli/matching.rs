@@ -31,6 +31,7 @@ pub(super) fn match_one(kb: &KnowledgeBase, post: Post<'_>, top: usize, json: bo
         url: post.url.as_deref(),
         lang: post.lang.as_deref().map(crate::text::Lang::from_code),
         top,
+        posted_at: None,
     };
     let matches = match &post.narrative {
         Some(n) => kb.match_in_narrative(&req, n)?,

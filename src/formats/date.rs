@@ -34,6 +34,40 @@ pub fn parse_day(s: &str) -> Option<Date> {
     Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
 }
 
+/// The calendar day a stored date or a caller's timestamp starts with
+/// (`YYYY-MM-DD`, or RFC 3339 read as the day it was written on).
+pub fn day_of_stamp(s: &str) -> Option<Date> {
+    parse_day(s.trim().get(..10)?)
+}
+
+/// The date a text ends with (`Month D, YYYY` or `D Month YYYY`, in
+/// English, French or Spanish): the signature line a post copied from a
+/// page that embedded it carries (`— Name (@handle) November 5, 2015`).
+pub fn trailing_date(text: &str) -> Option<Date> {
+    let tail: String = {
+        let t = text.trim_end();
+        let start = t.char_indices().rev().nth(40).map_or(0, |(i, _)| i);
+        t[start..].to_lowercase()
+    };
+    let tokens: Vec<&str> = tail
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !matches!(*w, "de" | "of" | "the"))
+        .collect();
+    let [.., a, b, y] = tokens.as_slice() else {
+        return None;
+    };
+    // The year must be the text's last characters (a full stop aside).
+    if !text.trim_end().trim_end_matches('.').ends_with(*y) {
+        return None;
+    }
+    let year = year_of(y)?;
+    if let (Some(m), Some(d)) = (month_of(a), day_of(b)) {
+        return calendar(year, m, d);
+    }
+    let (d, m) = (day_of(a)?, month_of(b)?);
+    calendar(year, m, d)
+}
+
 fn iso(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
 }
@@ -168,6 +202,42 @@ mod tests {
         ] {
             assert_eq!(normalize_date(input), input);
         }
+    }
+
+    #[test]
+    fn a_post_ending_with_its_signature_date_gives_that_day() {
+        let day = |y, m, d| calendar(y, m, d);
+        let cases = [
+            (
+                "Avril Lavigne is actually dead — jacey (@jacerain) November 5, 2015",
+                day(2015, 11, 5),
+            ),
+            (
+                "La photo est fausse — Rim (@rim) 3 mars 2021.",
+                day(2021, 3, 3),
+            ),
+            ("seen on 3 de mayo de 2021", day(2021, 5, 3)),
+            // A date inside the text is what the post is about, not when.
+            ("On November 5, 2015 they stormed the fence, again", None),
+            ("November 5, 2015 was the day", None),
+            ("the fence in 2015", None),
+            ("February 30, 2020", None),
+            ("", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(trailing_date(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_stamp_gives_the_day_it_was_written_on() {
+        assert_eq!(
+            day_of_stamp("2024-12-26T23:30:00-05:00"),
+            calendar(2024, 12, 26)
+        );
+        assert_eq!(day_of_stamp("2024-12-26"), calendar(2024, 12, 26));
+        assert_eq!(day_of_stamp("26 May 2015"), None);
+        assert_eq!(day_of_stamp("2024-1"), None);
     }
 
     #[test]

@@ -57,7 +57,8 @@ use crate::verdict::Verdict;
 ///    `word_fields` names the word fields a document has text in;
 ///    `publisher_key` the fact-checker however its name is written.
 /// 7: `narrative` holds the id of the claim's narrative, for filtering.
-const SCHEMA_VERSION: u32 = 7;
+/// 8: the stored record carries `claim_date`, which the semantic stage weighs.
+const SCHEMA_VERSION: u32 = 8;
 
 /// Memory for the writer's in-RAM segments, split across its threads.
 const WRITER_HEAP_BYTES: usize = 128 << 20;

@@ -231,6 +231,7 @@ impl KnowledgeBase {
             url: post.url.as_deref(),
             lang: post.lang.as_deref().map(Lang::from_code),
             top: MATCHES_PER_POST,
+            posted_at: post.posted_at.as_deref(),
         })?;
         let auto_ok = auto_confirmable(&post.text);
         let key = text_key(&post.text);
@@ -595,6 +596,12 @@ fn canonical_post(mut post: NewPost) -> Result<NewPost> {
     });
     post.author = blank(post.author);
     post.posted_at = blank(post.posted_at);
+    if let Some(at) = &post.posted_at {
+        // The day weighs in matching and places the post on the timeline.
+        crate::formats::date::day_of_stamp(at).ok_or_else(|| {
+            Error::Invalid(format!("posted_at {at:?} is not YYYY-MM-DD or RFC 3339"))
+        })?;
+    }
     post.lang = blank(post.lang).or_else(|| {
         let detected = text::detect(&post.text).lang;
         (detected != Lang::Other).then(|| detected.code().to_string())

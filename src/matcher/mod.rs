@@ -128,6 +128,10 @@ pub struct Request<'a> {
     pub lang: Option<Lang>,
     /// How many matches to return.
     pub top: usize,
+    /// When the post was published (`YYYY-MM-DD` or RFC 3339), when the
+    /// caller knows it; otherwise read from a signature date the text ends
+    /// with. A claim checked near that day is the likelier one.
+    pub posted_at: Option<&'a str>,
 }
 
 /// Retrieval bounds. The defaults were chosen on the train splits (see the
@@ -186,6 +190,8 @@ pub struct Post<'a> {
     pub analyzed_text: String,
     /// Canonical URLs of the post.
     pub urls: Vec<String>,
+    /// The day it was published, when known.
+    pub date: Option<time::Date>,
 }
 
 impl<'a> Post<'a> {
@@ -222,6 +228,10 @@ impl<'a> Post<'a> {
             .collect();
         urls.sort();
         urls.dedup();
+        let date = match req.posted_at {
+            Some(at) => crate::formats::date::day_of_stamp(at),
+            None => crate::formats::date::trailing_date(req.text),
+        };
         Post {
             raw: req.text,
             clean,
@@ -230,6 +240,7 @@ impl<'a> Post<'a> {
             arabizi,
             analyzed_text,
             urls,
+            date,
         }
     }
 }
@@ -645,4 +656,32 @@ fn explain(
 /// The character offset of a byte offset in `text`.
 fn char_offset(text: &str, byte: usize) -> usize {
     text.get(..byte).map_or(0, |head| head.chars().count())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_posts_day_is_the_callers_or_else_its_signatures() {
+        let day = |y, m, d| time::Date::from_calendar_date(y, m, d).ok();
+        let text = "Oreo is moving to Mexico — Jason (@jdi) September 23, 2015";
+        let req = |posted_at| Request {
+            text,
+            posted_at,
+            top: 5,
+            ..Request::default()
+        };
+        assert_eq!(
+            Post::new(&req(None)).date,
+            day(2015, time::Month::September, 23)
+        );
+        assert_eq!(
+            Post::new(&req(Some("2015-10-01T08:00:00Z"))).date,
+            day(2015, time::Month::October, 1)
+        );
+        // A day the caller gave but that can't be read is no day at all,
+        // not the signature's.
+        assert_eq!(Post::new(&req(Some("yesterday"))).date, None);
+    }
 }

@@ -240,10 +240,13 @@ fn route_wrong_types(method: &str, path: &str) -> &'static [&'static str] {
             "{\"text\": \"ok\", \"top\": \"ten\"}",
             "{\"text\": \"ok\", \"top\": -1}",
             "{\"text\": \"ok\", \"no_such_field\": 1}",
+            "{\"text\": \"ok\", \"posted_at\": \"last tuesday\"}",
+            "{\"text\": \"ok\", \"posted_at\": 20150923}",
         ],
         (_, "/api/v1/posts") => &[
             "{\"text\": \"ok\", \"no_such_field\": 1}",
             "{\"text\": \"ok\", \"url\": 5}",
+            "{\"text\": \"ok\", \"posted_at\": \"31/12/2024\"}",
         ],
         (_, "/api/v1/links/decide") => &[
             "{\"ids\": \"1\", \"decision\": 3}",

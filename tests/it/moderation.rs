@@ -110,6 +110,7 @@ impl Desk {
                 url: None,
                 lang: None,
                 top: 20,
+                posted_at: None,
             })
             .unwrap();
         matches

@@ -84,6 +84,7 @@ fn finds_its_claims(kb: &KnowledgeBase, what: &str) {
             url: None,
             lang: None,
             top: 3,
+            posted_at: None,
         })
         .unwrap();
     assert_eq!(
@@ -226,6 +227,7 @@ fn a_term_dictionary_damaged_under_a_running_knowledge_base_fails_matches_instea
         url: None,
         lang: None,
         top: 3,
+        posted_at: None,
     });
     assert!(
         matches!(matched, Err(debunk::Error::Index(_))),
