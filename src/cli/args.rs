@@ -132,7 +132,10 @@ pub enum Command {
         /// Only claims of this narrative (its id).
         #[arg(long, conflicts_with = "batch")]
         narrative: Option<String>,
-        /// A JSONL file of posts (`{"id","text","lang"?,"url"?}` per line; `-` for stdin):
+        /// When the post was published (`YYYY-MM-DD` or RFC 3339).
+        #[arg(long, conflicts_with = "batch", value_parser = parse_posted_at)]
+        posted_at: Option<String>,
+        /// A JSONL file of posts (`{"id","text","lang"?,"url"?,"posted_at"?}` per line; `-` for stdin):
         /// one JSON line out per line in, in input order.
         #[arg(long)]
         batch: Option<PathBuf>,
@@ -514,4 +517,10 @@ fn parse_threshold(s: &str) -> Result<Threshold, String> {
     s.parse::<f64>()
         .map(|v| Threshold(Some(v)))
         .map_err(|_| format!("{s:?} is neither a number from 0 to 1 nor off"))
+}
+
+fn parse_posted_at(s: &str) -> Result<String, String> {
+    crate::formats::date::day_of_stamp(s)
+        .map(|_| s.to_string())
+        .ok_or_else(|| format!("{s:?} is not YYYY-MM-DD or RFC 3339"))
 }

@@ -20,6 +20,7 @@ pub(super) struct Post<'a> {
     pub url: Option<String>,
     /// Only claims of this narrative.
     pub narrative: Option<String>,
+    pub posted_at: Option<String>,
 }
 
 pub(super) fn match_one(kb: &KnowledgeBase, post: Post<'_>, top: usize, json: bool) -> Result<()> {
@@ -31,7 +32,7 @@ pub(super) fn match_one(kb: &KnowledgeBase, post: Post<'_>, top: usize, json: bo
         url: post.url.as_deref(),
         lang: post.lang.as_deref().map(crate::text::Lang::from_code),
         top,
-        posted_at: None,
+        posted_at: post.posted_at.as_deref(),
     };
     let matches = match &post.narrative {
         Some(n) => kb.match_in_narrative(&req, n)?,

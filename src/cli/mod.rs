@@ -197,6 +197,7 @@ pub fn run(cli: Cli) -> Result<()> {
             url,
             top,
             narrative,
+            posted_at,
             batch,
             threads,
             json,
@@ -215,6 +216,7 @@ pub fn run(cli: Cli) -> Result<()> {
                         lang,
                         url,
                         narrative,
+                        posted_at,
                     };
                     match_one(&kb, post, top, json)
                 }
