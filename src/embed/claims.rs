@@ -71,7 +71,12 @@ impl ClaimVectors {
 
     /// One vector per post text (Arabizi transliterated first).
     pub fn embed_posts(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
-        let prepared: Vec<String> = texts.iter().map(|t| model_text(t)).collect();
+        // A post's signature line says who and when, which the date
+        // feature weighs; in the vector it only blurs what was said.
+        let prepared: Vec<String> = texts
+            .iter()
+            .map(|t| model_text(crate::text::without_signature(t)))
+            .collect();
         let refs: Vec<&str> = prepared.iter().map(String::as_str).collect();
         let mut out = Vec::with_capacity(refs.len());
         for chunk in refs.chunks(BATCH) {

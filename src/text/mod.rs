@@ -32,7 +32,7 @@ use tantivy::tokenizer::TokenizerManager;
 pub use self::analyzer::{ngram_analyzer, word_analyzer};
 pub use self::arabic::{is_stop_word as is_arabic_stop_word, light_stem as arabic_light_stem};
 pub use self::arabizi::looks_arabizi;
-pub use self::post::{clean_post, CleanPost};
+pub use self::post::{clean_post, without_signature, CleanPost};
 pub use self::url::platform_of;
 
 /// The languages debunk analyzes with their own rules; everything else is `Other`.

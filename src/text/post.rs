@@ -49,6 +49,24 @@ pub fn clean_post(raw: &str) -> CleanPost {
     out
 }
 
+/// The post without the signature line an embedded post ends with
+/// (`— Name (@handle) January 14, 2020`): who posted it and when, not what
+/// it says. The text itself when it has none.
+pub fn without_signature(raw: &str) -> &str {
+    const MAX_SIGNATURE_CHARS: usize = 120;
+    let Some(dash) = raw.rfind('—') else {
+        return raw;
+    };
+    let tail = &raw[dash..];
+    let signed = tail.contains("(@") && tail.chars().count() <= MAX_SIGNATURE_CHARS;
+    let body = raw[..dash].trim_end();
+    if signed && !body.is_empty() {
+        body
+    } else {
+        raw
+    }
+}
+
 fn push_word(text: &mut String, word: &str) {
     if word.is_empty() {
         return;
@@ -101,6 +119,24 @@ mod tests {
              Center For Bio Div January 14, 2020"
         );
         assert_eq!(post.urls, vec!["https://t.co/abc"]);
+    }
+
+    #[test]
+    fn a_signature_line_is_set_apart_from_what_the_post_says() {
+        let signed =
+            "Oreo is moving to Mexico pic.twitter.com/x — Jason I (@JDIsaacson) September 23, 2015";
+        assert_eq!(
+            without_signature(signed),
+            "Oreo is moving to Mexico pic.twitter.com/x"
+        );
+        // A dash inside the text is no signature, nor is one alone.
+        for text in [
+            "La frontière — selon eux — ouvre le 15 septembre",
+            "— Jason I (@JDIsaacson) September 23, 2015",
+            "plain text",
+        ] {
+            assert_eq!(without_signature(text), text);
+        }
     }
 
     #[test]
