@@ -53,7 +53,7 @@ pub struct NewPost {
     /// ISO 639-1; detected when not given.
     #[serde(default)]
     pub lang: Option<String>,
-    /// When the post was published (as given).
+    /// When the post was published: `YYYY-MM-DD` or RFC 3339, as given.
     #[serde(default)]
     pub posted_at: Option<String>,
 }
