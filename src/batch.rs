@@ -298,8 +298,7 @@ fn parse_line(line: &[u8]) -> std::result::Result<Post, String> {
         return Err("text is empty".into());
     }
     if let Some(at) = &post.posted_at {
-        crate::formats::date::day_of_stamp(at)
-            .ok_or_else(|| format!("posted_at {at:?} is not YYYY-MM-DD or RFC 3339"))?;
+        crate::formats::date::read_stamp(at).map_err(|e| format!("posted_at {e}"))?;
     }
     Ok(post)
 }

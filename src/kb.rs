@@ -374,7 +374,7 @@ impl KnowledgeBase {
         }
         let lexical = rank_checked(&corpus, &wide_pool(req), params)?;
         let post = semantic.embed_posts(&[req.text])?.remove(0);
-        self.fuse(semantic, &post, &matcher::Post::new(req), lexical, req.top)
+        self.fuse(semantic, &post, req, lexical)
     }
 
     /// The lexical stage's answer alone: what `match_post` gives with
@@ -433,8 +433,7 @@ impl KnowledgeBase {
             Ok(vectors) => {
                 for (&i, post) in open.iter().zip(&vectors) {
                     if let Ok(lexical) = std::mem::replace(&mut out[i], Ok(Vec::new())) {
-                        let analyzed = matcher::Post::new(&reqs[i]);
-                        out[i] = self.fuse(semantic, post, &analyzed, lexical, reqs[i].top);
+                        out[i] = self.fuse(semantic, post, &reqs[i], lexical);
                     }
                 }
             }
@@ -458,9 +457,8 @@ impl KnowledgeBase {
         &self,
         semantic: &crate::embed::ClaimVectors,
         post: &[f32],
-        analyzed: &matcher::Post<'_>,
+        req: &matcher::Request<'_>,
         lexical: Vec<matcher::Match>,
-        top: usize,
     ) -> Result<Vec<matcher::Match>> {
         let known: std::collections::HashSet<&str> =
             lexical.iter().map(|m| m.claim_id.as_str()).collect();
@@ -479,12 +477,12 @@ impl KnowledgeBase {
             })
             .collect();
         Ok(matcher::semantic::fuse(
-            analyzed.lang,
-            analyzed.date,
+            matcher::Post::new(req).lang,
+            req.day(),
             lexical,
             |id| semantic.similarity(post, id),
             neighbours,
-            top,
+            req.top,
         ))
     }
 

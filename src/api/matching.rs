@@ -124,11 +124,8 @@ pub async fn match_one(
     let top = req.top.unwrap_or(5);
     check_top(top)?;
     if let Some(at) = &req.posted_at {
-        if crate::formats::date::day_of_stamp(at).is_none() {
-            return Err(
-                Error::Invalid(format!("posted_at {at:?} is not YYYY-MM-DD or RFC 3339")).into(),
-            );
-        }
+        crate::formats::date::read_stamp(at)
+            .map_err(|e| Error::Invalid(format!("posted_at {e}")))?;
     }
     let kb = state.kb.clone();
     let matches = blocking(move || {

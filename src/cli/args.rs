@@ -520,7 +520,5 @@ fn parse_threshold(s: &str) -> Result<Threshold, String> {
 }
 
 fn parse_posted_at(s: &str) -> Result<String, String> {
-    crate::formats::date::day_of_stamp(s)
-        .map(|_| s.to_string())
-        .ok_or_else(|| format!("{s:?} is not YYYY-MM-DD or RFC 3339"))
+    crate::formats::date::read_stamp(s).map(|_| s.to_string())
 }

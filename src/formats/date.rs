@@ -40,6 +40,15 @@ pub fn day_of_stamp(s: &str) -> Option<Date> {
     parse_day(s.trim().get(..10)?)
 }
 
+/// A publication time a caller gives (a post's `posted_at`): `YYYY-MM-DD`
+/// or RFC 3339, the whole string, read as the day it was written on.
+pub fn read_stamp(s: &str) -> Result<Date, String> {
+    let t = s.trim();
+    parse_day(t)
+        .or_else(|| OffsetDateTime::parse(t, &Rfc3339).ok().map(|dt| dt.date()))
+        .ok_or_else(|| format!("{s:?} is not YYYY-MM-DD or RFC 3339"))
+}
+
 /// The date a text ends with (`Month D, YYYY` or `D Month YYYY`, in
 /// English, French or Spanish): the signature line a post copied from a
 /// page that embedded it carries (`— Name (@handle) November 5, 2015`).
@@ -238,6 +247,21 @@ mod tests {
         assert_eq!(day_of_stamp("2024-12-26"), calendar(2024, 12, 26));
         assert_eq!(day_of_stamp("26 May 2015"), None);
         assert_eq!(day_of_stamp("2024-1"), None);
+    }
+
+    #[test]
+    fn a_callers_stamp_is_a_day_or_an_rfc_3339_time_and_nothing_after() {
+        assert_eq!(
+            read_stamp("2024-12-26T23:30:00-05:00"),
+            Ok(calendar(2024, 12, 26).unwrap())
+        );
+        assert_eq!(
+            read_stamp(" 2024-12-26 "),
+            Ok(calendar(2024, 12, 26).unwrap())
+        );
+        for bad in ["2024-12-26 at noon", "26/12/2024", "yesterday", ""] {
+            assert!(read_stamp(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -598,9 +598,8 @@ fn canonical_post(mut post: NewPost) -> Result<NewPost> {
     post.posted_at = blank(post.posted_at);
     if let Some(at) = &post.posted_at {
         // The day weighs in matching and places the post on the timeline.
-        crate::formats::date::day_of_stamp(at).ok_or_else(|| {
-            Error::Invalid(format!("posted_at {at:?} is not YYYY-MM-DD or RFC 3339"))
-        })?;
+        crate::formats::date::read_stamp(at)
+            .map_err(|e| Error::Invalid(format!("posted_at {e}")))?;
     }
     post.lang = blank(post.lang).or_else(|| {
         let detected = text::detect(&post.text).lang;
