@@ -68,13 +68,9 @@ fn push_normalized(c: char, out: &mut String) -> bool {
         // Arabic has no case; skipping the lowercase tables matters on long posts.
         '\u{0600}'..='\u{06FF}' => out.push(c),
         _ => {
-            let mut lower = c.to_lowercase();
-            if lower.len() == 1 && lower.clone().next() == Some(c) {
-                out.push(c);
-            } else {
-                out.extend(&mut lower);
-                return true;
-            }
+            let start = out.len();
+            out.extend(c.to_lowercase());
+            return out[start..] != *c.encode_utf8(&mut [0; 4]);
         }
     }
     false
